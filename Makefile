@@ -1,0 +1,61 @@
+# Naast: `make run` starts everything on an embedded default; `make test` passes every test.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV     := .venv
+BIN      := $(VENV)/bin
+STAMP    := $(VENV)/.installed
+SYSSTAMP := .naast/.system-packages
+SPACY    := models/spacy_nl/meta.json
+MODEL    := models/naast.tar.gz
+export RASA_TELEMETRY_ENABLED := false
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export TF_CPP_MIN_LOG_LEVEL := 3
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: help install run test train validate lint bench clean
+
+help:
+	@echo "make run    install, train if needed, start Rasa (5005), actions (5055) and the web app (8000)"
+	@echo "make test   install and run every test"
+	@echo "make bench  measure Naast (and plain Rasa) and write bench/results/latest.md"
+
+# Python 3.10 venv with the pinned dependencies; redone when pyproject.toml changes.
+$(STAMP): pyproject.toml
+	@PY=$$(scripts/find-python.sh) && { [ -x $(BIN)/python ] || $$PY -m venv $(VENV); }
+	$(BIN)/pip install --quiet --upgrade "pip<25" wheel "setuptools<81"
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $@
+
+# Debian packages the tests need (PostgreSQL server, Chromium for browser tests).
+$(SYSSTAMP): scripts/system-packages.sh
+	scripts/system-packages.sh
+	@mkdir -p $(@D) && touch $@
+
+# The blank Dutch spaCy pipeline (no model download: spacy.blank("nl") + lookup lemmas).
+$(SPACY): $(STAMP) bot/nlp.py
+	$(BIN)/python -m bot.nlp models/spacy_nl
+
+install: $(STAMP) $(SPACY)
+
+# Rasa's fingerprinting skips training when data, domain and config are unchanged.
+train: install
+	$(BIN)/rasa train --fixed-model-name naast --out models
+
+validate: install
+	$(BIN)/rasa data validate --fail-on-warnings
+
+run: train
+	$(BIN)/naast run
+
+test: install $(SYSSTAMP) train
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check bot actions tests bench
+
+bench: train
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf $(VENV) models .rasa .naast/.system-packages

@@ -1,0 +1,137 @@
+"""Read back what the resident said, and let them correct or add to it before anything is sent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.answers import free_text_answer, is_side_path, latest_text
+from bot import lexicons
+from bot.slots import CORE_SLOTS, SKIPPED
+
+ADDITION = "addition"
+
+
+def _skipped_text(domain: DomainDict) -> str:
+    variations = domain.get("responses", {}).get("utter_read_back_skipped") or [{"text": "-"}]
+    return variations[0]["text"]
+
+
+def section_in(message: dict[str, Any]) -> tuple[str | None, int]:
+    """The section the resident points at, and where in the text the pointer ends."""
+    for entity in message.get("entities", []):
+        if entity.get("entity") == "section" and entity.get("value") in CORE_SLOTS:
+            return entity["value"], int(entity.get("end") or 0)
+    text = message.get("text") or ""
+    section = lexicons.first_key_mentioned(text, lexicons.load("sections_nl")["sections"])
+    return section, 0
+
+
+def text_after_pointer(text: str, end: int) -> str | None:
+    """ "nee, bij wat zou helpen bedoel ik een maatje" -> "een maatje" (at least three words)."""
+    rest = text[end:].strip() if end else ""
+    for lead_in in lexicons.load("sections_nl")["lead_ins"]:
+        if rest.lower().startswith(lead_in):
+            rest = rest[len(lead_in) :].strip()
+    return rest if len(rest.split()) >= 3 else None
+
+
+def read_back_lines(slots: dict[str, Any], skipped: str) -> dict[str, str]:
+    """The five answers as the resident gave them (or the 'skipped' text)."""
+    lines = {}
+    for slot in CORE_SLOTS:
+        value = slots.get(slot)
+        lines[slot] = value if value and value != SKIPPED else skipped
+    if slots.get("what_matters_effect") and slots["what_matters_effect"] != SKIPPED and lines["what_matters"] != skipped:
+        lines["what_matters"] = f"{lines['what_matters']} – {slots['what_matters_effect']}"
+    return lines
+
+
+class ActionReadBack(Action):
+    def name(self) -> str:
+        return "action_read_back"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        lines = read_back_lines(tracker.current_slot_values(), skipped=_skipped_text(domain))
+        dispatcher.utter_message(response="utter_read_back", **lines)
+        return []
+
+
+class ActionConfirmReadBack(Action):
+    def name(self) -> str:
+        return "action_confirm_read_back"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        return [SlotSet("read_back_confirmed", True)]
+
+
+class ActionStartCorrection(Action):
+    """Take what the correction message already says (which part, and maybe the new text)."""
+
+    def name(self) -> str:
+        return "action_start_correction"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        section, end = section_in(tracker.latest_message)
+        new_text = text_after_pointer(latest_text(tracker), end) if section else None
+        return [SlotSet("correct_section", section), SlotSet("correction_text", new_text)]
+
+
+class ActionStartAddition(Action):
+    def name(self) -> str:
+        return "action_start_addition"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        return [SlotSet("correct_section", ADDITION), SlotSet("correction_text", None)]
+
+
+class ActionAskCorrectionText(Action):
+    def name(self) -> str:
+        return "action_ask_correction_text"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        adding = tracker.get_slot("correct_section") == ADDITION
+        dispatcher.utter_message(response="utter_ask_addition" if adding else "utter_ask_correction_text")
+        return []
+
+
+class ValidateCorrectionForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_correction_form"
+
+    async def extract_correct_section(
+        self, d: CollectingDispatcher, t: Tracker, _: DomainDict
+    ) -> dict[str, Any]:
+        if t.get_slot("requested_slot") != "correct_section" or is_side_path(t):
+            return {}
+        section, _end = section_in(t.latest_message)
+        return {"correct_section": section} if section else {}
+
+    async def extract_correction_text(
+        self, d: CollectingDispatcher, t: Tracker, _: DomainDict
+    ) -> dict[str, Any]:
+        return free_text_answer(t, "correction_text")
+
+
+class ActionApplyCorrection(Action):
+    """The corrected answer replaces the old one; an addition is kept beside the answers."""
+
+    def name(self) -> str:
+        return "action_apply_correction"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        section = tracker.get_slot("correct_section")
+        text = tracker.get_slot("correction_text")
+        events: list[EventType] = [SlotSet("correct_section", None), SlotSet("correction_text", None)]
+        if not text or text == SKIPPED:
+            return events
+        if section == ADDITION:
+            events.append(SlotSet("additions", [*(tracker.get_slot("additions") or []), text]))
+        elif section in CORE_SLOTS:
+            events.append(SlotSet(section, text))
+        dispatcher.utter_message(response="utter_correction_done")
+        return events

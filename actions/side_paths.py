@@ -1,0 +1,74 @@
+"""Side paths the resident can take at any question: not knowing, skipping, a person, a language."""
+
+from __future__ import annotations
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from bot.slots import SKIPPED
+
+# Languages with their own response in domain.yml (utter_other_language_<code>).
+SPOKEN_REPLIES = ("en", "de", "fr", "es", "tr", "ar", "pl", "uk")
+
+
+def _help_response(slot: str | None, domain: DomainDict) -> str:
+    name = f"utter_help_{slot}"
+    return name if name in domain.get("responses", {}) else "utter_help_generic"
+
+
+def _skip(slot: str | None, dispatcher: CollectingDispatcher) -> list[EventType]:
+    if not slot:
+        return []
+    dispatcher.utter_message(response="utter_skipped")
+    return [SlotSet(slot, SKIPPED), SlotSet("help_given_for", None)]
+
+
+class ActionHelpQuestion(Action):
+    """ "Ik weet het niet": first a gentler question with examples; the second time, skip it."""
+
+    def name(self) -> str:
+        return "action_help_question"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        slot = tracker.get_slot("requested_slot")
+        if slot and tracker.get_slot("help_given_for") == slot:
+            return _skip(slot, dispatcher)
+        dispatcher.utter_message(response=_help_response(slot, domain))
+        return [SlotSet("help_given_for", slot)]
+
+
+class ActionSkipQuestion(Action):
+    def name(self) -> str:
+        return "action_skip_question"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        return _skip(tracker.get_slot("requested_slot"), dispatcher)
+
+
+class ActionHumanContact(Action):
+    """How to reach a person now; the offer to pass on what was said comes next (a rule)."""
+
+    def name(self) -> str:
+        return "action_human_contact"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        dispatcher.utter_message(response="utter_human_contact")
+        dispatcher.utter_message(response="utter_human_walk_in")
+        return []
+
+
+class ActionOtherLanguage(Action):
+    """Say, in the resident's own language, that Naast speaks Dutch, and give the phone number."""
+
+    def name(self) -> str:
+        return "action_other_language"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        languages = [
+            e.get("value") for e in tracker.latest_message.get("entities", []) if e.get("entity") == "language"
+        ]
+        language = next((code for code in languages if code in SPOKEN_REPLIES), "en")
+        dispatcher.utter_message(response=f"utter_other_language_{language}")
+        return []

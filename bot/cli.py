@@ -1,0 +1,82 @@
+"""The `naast` command line: start everything, serve the web app, and admin tasks."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from bot.config import ROOT, ConfigError, Settings
+
+
+def server_environment(settings: Settings) -> dict[str, str]:
+    """Environment for the three servers: validated settings, Rasa's tracker store, no telemetry."""
+    env = dict(os.environ)
+    venv_bin = Path(sys.executable).parent
+    env["PATH"] = f"{venv_bin}{os.pathsep}{env.get('PATH', '')}"
+    env.update(
+        RASA_TELEMETRY_ENABLED="false",
+        SQLALCHEMY_SILENCE_UBER_WARNING="1",
+        TF_CPP_MIN_LOG_LEVEL="3",
+        PYTHONUNBUFFERED="1",
+        NAAST_RASA_TOKEN=settings.rasa_token,
+        NAAST_SECRET_KEY=settings.secret_key,
+        NAAST_HOST=settings.host,
+        NAAST_RASA_PORT=str(settings.rasa_port),
+        NAAST_ACTION_PORT=str(settings.action_port),
+        NAAST_WEB_PORT=str(settings.web_port),
+        NAAST_ALLOWED_ORIGINS=settings.allowed_origins,
+        NAAST_ACTION_URL=f"http://127.0.0.1:{settings.action_port}/webhook",
+    )
+    env.update(settings.tracker_store_env())
+    return env
+
+
+def cmd_run(settings: Settings, _: argparse.Namespace) -> int:
+    """All three servers in one terminal (honcho: prefixed logs, clean stop on Ctrl-C)."""
+    env = server_environment(settings)
+    honcho = Path(sys.executable).parent / "honcho"
+    os.chdir(ROOT)
+    os.execvpe(str(honcho), [str(honcho), "start", "-f", str(ROOT / "Procfile")], env)
+    return 0  # not reached
+
+
+def cmd_serve(settings: Settings, _: argparse.Namespace) -> int:
+    from aiohttp import web
+
+    from bot.web.app import create_app
+
+    web.run_app(create_app(settings), host=settings.host, port=settings.web_port, print=None)
+    return 0
+
+
+def cmd_env(settings: Settings, _: argparse.Namespace) -> int:
+    """Print the servers' environment as shell exports (used by the Makefile and tests)."""
+    for key, value in sorted(server_environment(settings).items()):
+        if key.startswith(("NAAST_", "RASA_")):
+            print(f"export {key}={value!r}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="naast", description="Naast: chat, notes and inbox.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("run", help="start Rasa, the action server and the web app").set_defaults(func=cmd_run)
+    commands.add_parser("serve", help="start the web app only").set_defaults(func=cmd_serve)
+    commands.add_parser("env", help="print the servers' environment").set_defaults(func=cmd_env)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings.load()
+    except ConfigError as error:
+        print(error, file=sys.stderr)
+        return 2
+    return args.func(settings, args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,128 @@
+"""The one place for Naast's settings.
+
+Values come from environment variables (prefix ``NAAST_`` unless noted), optionally from a local
+``.env`` file; ``.env.example`` documents every one. ``Settings.load()`` validates them at start-up
+so a wrong value stops the process with a clear message instead of failing later.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from pydantic import AnyHttpUrl, BaseSettings, Field, ValidationError, validator
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCAL_SECRETS = ROOT / ".naast" / "secrets.env"
+
+
+class ConfigError(RuntimeError):
+    """Raised when the configuration is invalid; the message says what to fix."""
+
+
+class Settings(BaseSettings):
+    # Ports of the three servers.
+    rasa_port: int = Field(5005, ge=1, le=65535)
+    action_port: int = Field(5055, ge=1, le=65535)
+    web_port: int = Field(8000, ge=1, le=65535)
+    host: str = "127.0.0.1"
+    rasa_url: AnyHttpUrl = Field("http://127.0.0.1:5005", description="where the web app reaches Rasa")
+    public_url: AnyHttpUrl = Field("http://localhost:8000", description="the web app's address for residents")
+    # Origins (space separated) whose pages may embed the chat; "*" while testing locally.
+    allowed_origins: str = "*"
+
+    # Secrets: generated into .naast/secrets.env when not set (never committed).
+    rasa_token: str = Field("", min_length=0)
+    secret_key: str = ""  # signs session cookies and download links
+
+    # Naast's own database (notes, outbox, users, audit). Rasa's tracker store is configured in
+    # endpoints.yml and reads TRACKER_DB_* itself.
+    database_url: str = Field(f"sqlite:///{ROOT / '.naast' / 'naast.db'}", env="DATABASE_URL")
+
+    # Rasa's tracker store (conversation state). Empty: an SQLite file beside Naast's database.
+    tracker_db_url: str = ""
+
+    # Conversation limits.
+    max_message_chars: int = Field(2000, ge=100, le=20000)
+
+    # Delivery of notes.
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_from: str = "naast@gemeente.example"
+    team_mailbox: str = ""
+    webhook_url: str = ""
+    webhook_secret: str = ""
+    delivery_max_attempts: int = Field(8, ge=1, le=100)
+    delivery_base_delay_s: float = Field(5.0, gt=0)
+
+    # Privacy.
+    retention_days: int = Field(90, ge=1, le=3650)
+
+    resources_file: Path = ROOT / "config" / "resources.yml"
+
+    class Config:
+        env_prefix = "NAAST_"
+        env_file = ROOT / ".env"
+        env_file_encoding = "utf-8"
+
+    @validator("rasa_token", "secret_key")
+    def _no_whitespace(cls, value: str) -> str:  # noqa: N805 - pydantic validator
+        if value != value.strip():
+            raise ValueError("must not start or end with spaces")
+        return value
+
+    @validator("webhook_secret", always=True)
+    def _webhook_needs_secret(cls, value: str, values: dict) -> str:  # noqa: N805
+        if values.get("webhook_url") and len(value) < 16:
+            raise ValueError("NAAST_WEBHOOK_SECRET needs at least 16 characters when a webhook is set")
+        return value
+
+    @classmethod
+    def load(cls, **overrides: object) -> "Settings":
+        """Read and validate the settings; fill missing secrets from the local secrets file."""
+        try:
+            settings = cls(**overrides)  # type: ignore[arg-type]
+        except ValidationError as error:
+            raise ConfigError(f"Naast configuration is invalid:\n{error}") from error
+        local = ensure_local_secrets()
+        if not settings.rasa_token:
+            settings.rasa_token = local["NAAST_RASA_TOKEN"]
+        if not settings.secret_key:
+            settings.secret_key = local["NAAST_SECRET_KEY"]
+        return settings
+
+
+    def tracker_store_env(self) -> dict[str, str]:
+        """endpoints.yml reads the tracker store from these variables."""
+        from sqlalchemy.engine import make_url
+
+        url = make_url(self.tracker_db_url or f"sqlite:///{ROOT / '.naast' / 'tracker.db'}")
+        dialect = url.get_backend_name()
+        return {
+            "NAAST_TRACKER_DIALECT": dialect,
+            "NAAST_TRACKER_DB": url.database or "",
+            "NAAST_TRACKER_HOST": url.host or "",
+            "NAAST_TRACKER_PORT": str(url.port or ""),
+            "NAAST_TRACKER_USER": url.username or "",
+            "NAAST_TRACKER_PASSWORD": url.password or "",
+        }
+
+
+def ensure_local_secrets(path: Path = LOCAL_SECRETS) -> dict[str, str]:
+    """Return the generated local secrets, creating them once (file mode 0600, git-ignored)."""
+    values: dict[str, str] = {}
+    if path.exists():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            key, _, value = line.partition("=")
+            if key and value:
+                values[key.strip()] = value.strip()
+    missing = {"NAAST_RASA_TOKEN", "NAAST_SECRET_KEY"} - values.keys()
+    if missing:
+        for key in missing:
+            values[key] = secrets.token_urlsafe(32)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("".join(f"{k}={v}\n" for k, v in sorted(values.items())), encoding="utf-8")
+        path.chmod(0o600)
+    return values

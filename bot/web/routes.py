@@ -1,0 +1,18 @@
+"""Every route of the web app, in one place."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aiohttp import web
+
+from bot.web import chat
+
+STATIC = Path(__file__).resolve().parent / "static"
+
+
+def setup_routes(app: web.Application) -> None:
+    app.router.add_get("/", chat.chat_page, name="chat")
+    app.router.add_post("/api/chat", chat.chat_message, name="chat_message")
+    app.router.add_get("/healthz", chat.health, name="health")
+    app.router.add_static("/static/", STATIC, name="static")
