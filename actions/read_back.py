@@ -12,6 +12,7 @@ from rasa_sdk.types import DomainDict
 from actions.answers import free_text_answer, is_side_path, latest_text
 from bot import lexicons
 from bot.slots import CORE_SLOTS, SKIPPED
+from bot.summariser import IntakeAnswers, summarise
 
 ADDITION = "addition"
 
@@ -41,13 +42,13 @@ def text_after_pointer(text: str, end: int) -> str | None:
 
 
 def read_back_lines(slots: dict[str, Any], skipped: str) -> dict[str, str]:
-    """The five answers as the resident gave them (or the 'skipped' text)."""
+    """The short line per section that will go into the note (the resident's own words)."""
+    sections = summarise(IntakeAnswers.from_slots(slots)).sections
     lines = {}
-    for slot in CORE_SLOTS:
-        value = slots.get(slot)
-        lines[slot] = value if value and value != SKIPPED else skipped
-    if slots.get("what_matters_effect") and slots["what_matters_effect"] != SKIPPED and lines["what_matters"] != skipped:
-        lines["what_matters"] = f"{lines['what_matters']} – {slots['what_matters_effect']}"
+    for name in CORE_SLOTS:
+        section = getattr(sections, name)
+        words = section.summary or section.answers
+        lines[name] = " – ".join(words) if words else skipped
     return lines
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.web import chat
+from bot.web import chat, summary
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -15,4 +15,5 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_get("/", chat.chat_page, name="chat")
     app.router.add_post("/api/chat", chat.chat_message, name="chat_message")
     app.router.add_get("/healthz", chat.health, name="health")
+    app.router.add_get("/samenvatting/{sender}", summary.summary_page, name="summary")
     app.router.add_static("/static/", STATIC, name="static")

@@ -1,0 +1,128 @@
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import handover
+from actions.handover import (
+    ActionKeepSummary,
+    ActionSubmitNote,
+    ValidateContactForm,
+    channel_in,
+    normalise_email,
+    normalise_phone,
+)
+from bot.config import Settings
+from bot.db import init_db
+from bot.links import link_is_valid
+from bot.notes.store import NoteStore
+from tests.actions.support import domain, run, slot_events, tracker
+
+FORM_SLOTS = domain()["forms"]["contact_form"]["required_slots"]
+ANSWERS = {
+    "situation": "Ik heb schulden en de deurwaarder komt steeds langs.",
+    "what_matters": "Rust in mijn hoofd.",
+    "what_was_tried": "Ik heb zelf een betalingsregeling gevraagd. Dat hielp niet.",
+    "what_would_help": "Iemand die met mij naar mijn post kijkt.",
+    "network": "Mijn zus helpt soms.",
+    "urgent": False,
+    "read_back_confirmed": True,
+    "safety_signals": [],
+    "resources_shown": [],
+    "additions": [],
+}
+
+
+@pytest.fixture
+def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> NoteStore:
+    url = f"sqlite:///{tmp_path / 'naast.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    handover._settings.cache_clear()
+    handover._store.cache_clear()
+    yield NoteStore(init_db(url))
+    handover._settings.cache_clear()
+    handover._store.cache_clear()
+
+
+@pytest.mark.parametrize("text", ["06 12345678", "0612345678", "+31 6 12345678", "010-1234567", "0031612345678"])
+def test_dutch_phone_numbers_are_accepted(text: str) -> None:
+    assert normalise_phone(text) is not None
+
+
+@pytest.mark.parametrize("text", ["12345", "06 1234", "bel me maar", "", "0612345678901234"])
+def test_wrong_phone_numbers_are_refused(text: str) -> None:
+    assert normalise_phone(text) is None
+
+
+def test_email_addresses_are_checked() -> None:
+    assert normalise_email(" Jan.Jansen@Voorbeeld.nl ") == "Jan.Jansen@voorbeeld.nl"
+    assert normalise_email("jan@") is None and normalise_email("geen mail") is None
+
+
+def test_channel_from_button_or_words() -> None:
+    assert channel_in({"text": "/tell", "entities": [{"entity": "contact_channel", "value": "visit"}]}) == "visit"
+    assert channel_in({"text": "bel mij maar", "entities": []}) == "phone"
+    assert channel_in({"text": "liever anoniem", "entities": []}) == "anonymous"
+    assert channel_in({"text": "doe maar iets", "entities": []}) is None
+
+
+async def test_contact_questions_follow_the_channel() -> None:
+    form, d = ValidateContactForm(), CollectingDispatcher()
+    phone = await form.required_slots(FORM_SLOTS, d, tracker(slots={"contact_channel": "phone"}), domain())
+    assert phone[:2] == ["contact_channel", "contact_phone"]
+    email = await form.required_slots(FORM_SLOTS, d, tracker(slots={"contact_channel": "email"}), domain())
+    assert email[1] == "contact_email"
+    anonymous = await form.required_slots(FORM_SLOTS, d, tracker(slots={"contact_channel": "anonymous"}), domain())
+    assert anonymous == ["contact_channel"]
+
+
+async def test_typing_a_number_answers_the_channel_question() -> None:
+    form, d = ValidateContactForm(), CollectingDispatcher()
+    t = tracker("0612345678", requested_slot="contact_channel")
+    assert await form.extract_contact_channel(d, t, domain()) == {
+        "contact_channel": "phone", "contact_phone": "0612345678"
+    }
+    unclear = tracker("weet niet hoor zeg maar", intent="tell", requested_slot="contact_channel")
+    assert await form.extract_contact_channel(d, unclear, domain()) == {}
+    assert [m["response"] for m in d.messages] == ["utter_invalid_channel"]
+
+
+async def test_wrong_phone_is_asked_again() -> None:
+    form, d = ValidateContactForm(), CollectingDispatcher()
+    assert await form.validate_contact_phone("123", d, tracker(), domain()) == {"contact_phone": None}
+    assert [m["response"] for m in d.messages] == ["utter_invalid_phone"]
+
+
+async def test_submit_stores_one_note_with_a_reference(store: NoteStore) -> None:
+    slots = {**ANSWERS, "contact_channel": "phone", "contact_phone": "+31 6 12345678", "client_support": True}
+    names, messages, events = await run(ActionSubmitNote(), tracker(slots=slots))
+    assert names == ["utter_note_sent", "utter_what_next", "utter_close"]
+    reference = slot_events(events)["note_reference"]
+    assert messages[0]["note_reference"] == reference and reference.startswith("NST-")
+    note = store.get_by_reference(reference)
+    assert note is not None and note.resident_confirmed
+    assert "deurwaarder" in " ".join(note.sections.situation.answers)
+    assert [entry.channel for entry in store.outbox(note.id)] == ["inbox"]
+
+
+async def test_anonymous_note_says_how_to_come_back(store: NoteStore) -> None:
+    names, _, _ = await run(ActionSubmitNote(), tracker(slots={**ANSWERS, "contact_channel": "anonymous"}))
+    assert names == ["utter_note_sent", "utter_what_next_anonymous", "utter_close"]
+
+
+async def test_no_consent_stores_nothing_and_gives_a_session_link(store: NoteStore) -> None:
+    t = tracker(slots=ANSWERS)
+    t.events = [{"event": "session_started", "timestamp": 1700000000.5}]
+    names, messages, events = await run(ActionKeepSummary(), t)
+    assert names == ["utter_not_sent", "utter_summary_to_keep", "utter_close"]
+    assert store.count() == {"notes": 0, "outbox": 0}
+    link = slot_events(events)["summary_link"]
+    assert messages[1]["summary_link"] == link and "/samenvatting/test?" in link
+    query = dict(part.split("=") for part in link.split("?")[1].split("&"))
+    secret = Settings.load().secret_key
+    assert link_is_valid(secret, "test", query["s"], query["e"], query["sig"])
+    assert not link_is_valid(secret, "other", query["s"], query["e"], query["sig"])
+    assert not link_is_valid(secret, "test", query["s"], query["e"], query["sig"], now=time.time() + 7200)
