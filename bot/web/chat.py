@@ -52,6 +52,10 @@ async def chat_message(request: web.Request) -> web.Response:
     except RasaUnavailable:
         phone = _municipality()["phone"]
         return _problem(503, f"Het lukt nu even niet. Uw bericht is niet kwijt. Probeer het zo opnieuw, of bel {phone}.")
+    if not replies:
+        # Every resident message gets an answer; none means a part behind Rasa failed.
+        phone = _municipality()["phone"]
+        return _problem(502, f"Er ging iets mis bij ons. Probeer het zo opnieuw, of bel {phone}.")
     return web.json_response({"messages": replies})
 
 

@@ -1,0 +1,67 @@
+"""The chat proxy refuses bad input with a clear Dutch message and survives Rasa being down."""
+
+from __future__ import annotations
+
+import pytest
+from aiohttp.test_utils import TestClient
+
+from bot.config import Settings
+from bot.processes import free_port
+from bot.web.app import create_app
+
+SENDER = "abcdef0123456789"
+
+
+@pytest.fixture
+async def client(aiohttp_client) -> TestClient:  # noqa: ANN001 - pytest-aiohttp fixture
+    # Rasa is "down": nothing listens on this port.
+    settings = Settings.load(rasa_url=f"http://127.0.0.1:{free_port()}", max_message_chars=200)
+    return await aiohttp_client(create_app(settings))
+
+
+async def _post(client: TestClient, **body: object) -> tuple[int, dict]:
+    response = await client.post("/api/chat", json=body)
+    return response.status, await response.json()
+
+
+async def test_empty_message_is_refused(client: TestClient) -> None:
+    status, body = await _post(client, sender=SENDER, message="   ")
+    assert status == 400 and "leeg" in body["error"]
+
+
+async def test_too_long_message_is_refused(client: TestClient) -> None:
+    status, body = await _post(client, sender=SENDER, message="a" * 201)
+    assert status == 413 and "te lang" in body["error"] and "200" in body["error"]
+
+
+async def test_bad_sender_is_refused(client: TestClient) -> None:
+    status, body = await _post(client, sender="<script>", message="hallo")
+    assert status == 400 and "opnieuw" in body["error"]
+
+
+async def test_not_json_is_refused(client: TestClient) -> None:
+    response = await client.post("/api/chat", data="hallo", headers={"Content-Type": "application/json"})
+    assert response.status == 400 and "niet lezen" in (await response.json())["error"]
+
+
+async def test_rasa_down_gives_a_phone_number(client: TestClient) -> None:
+    status, body = await _post(client, sender=SENDER, message="hallo")
+    assert status == 503 and body["phone"] in body["error"] and "niet kwijt" in body["error"]
+
+
+async def test_health_reports_rasa_down(client: TestClient) -> None:
+    response = await client.get("/healthz")
+    assert response.status == 503 and (await response.json())["rasa"] == "unavailable"
+
+
+async def test_chat_page_is_dutch_accessible_and_strict(client: TestClient) -> None:
+    response = await client.get("/")
+    html = await response.text()
+    assert '<html lang="nl">' in html and 'role="log"' in html and '<label for="message">' in html
+    csp = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "unsafe-inline" not in csp
+
+
+async def test_summary_link_without_valid_signature_is_gone(client: TestClient) -> None:
+    response = await client.get(f"/samenvatting/{SENDER}?s=1.0&e=99999999999&sig=bad")
+    assert response.status == 410 and "werkt niet meer" in await response.text()
