@@ -30,3 +30,15 @@ class ActionSessionStart(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         # Nothing of an earlier session carries over (privacy); only the municipality's details.
         return [SessionStarted(), *municipality_slots(), ActionExecuted("action_listen")]
+
+
+class ActionOpen(Action):
+    """The opening: a computer of the municipality, decides nothing, can stop, no BSN, help now."""
+
+    def name(self) -> str:
+        return "action_open"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        for response in ("utter_opening", "utter_opening_how", "utter_opening_privacy"):
+            dispatcher.utter_message(response=response)
+        return [SlotSet("opened", True)]
