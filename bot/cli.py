@@ -26,6 +26,10 @@ def server_environment(settings: Settings) -> dict[str, str]:
         NAAST_RASA_PORT=str(settings.rasa_port),
         NAAST_ACTION_PORT=str(settings.action_port),
         NAAST_WEB_PORT=str(settings.web_port),
+        NAAST_RASA_URL=str(settings.rasa_url),
+        NAAST_PUBLIC_URL=str(settings.public_url),
+        DATABASE_URL=settings.database_url,
+        NAAST_TRACKER_DB_URL=settings.tracker_db_url,
         NAAST_ALLOWED_ORIGINS=settings.allowed_origins,
         NAAST_ACTION_URL=f"http://127.0.0.1:{settings.action_port}/webhook",
     )
@@ -65,6 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("run", help="start Rasa, the action server and the web app").set_defaults(func=cmd_run)
     commands.add_parser("serve", help="start the web app only").set_defaults(func=cmd_serve)
     commands.add_parser("env", help="print the servers' environment").set_defaults(func=cmd_env)
+    from bot.accounts.cli import add_commands
+
+    add_commands(commands)  # user, token, purge (inbox accounts and retention)
     return parser
 
 

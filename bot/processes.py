@@ -65,7 +65,6 @@ class Servers:
     @property
     def env(self) -> dict[str, str]:
         env = server_environment(self.settings)
-        env["NAAST_DATABASE_URL"] = env["DATABASE_URL"] = self.settings.database_url
         env.update(self.extra_env)
         return env
 
