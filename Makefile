@@ -8,12 +8,13 @@ STAMP    := $(VENV)/.installed
 SYSSTAMP := .naast/.system-packages
 SPACY    := models/spacy_nl/meta.json
 MODEL    := models/naast.tar.gz
+NPMSTAMP := widget/node_modules/.installed
 export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 3
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install run test train validate lint bench clean
+.PHONY: help install run test train validate lint bench widget clean
 
 help:
 	@echo "make run    install, train if needed, start Rasa (5005), actions (5055) and the web app (8000)"
@@ -38,6 +39,15 @@ $(SPACY): $(STAMP) bot/nlp.py
 
 install: $(STAMP) $(SPACY)
 
+# Node packages for the widget build and axe-core for the accessibility tests (pinned by the lock file).
+$(NPMSTAMP): widget/package.json widget/package-lock.json
+	npm ci --prefix widget --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# Rebuild the committed widget bundle after changing widget/src (make run needs no Node.js).
+widget: $(NPMSTAMP)
+	npm run --prefix widget --silent build
+
 # Rasa's fingerprinting skips training when data, domain and config are unchanged.
 train: install
 	$(BIN)/rasa train --fixed-model-name naast --out models
@@ -48,7 +58,7 @@ validate: install
 run: train
 	$(BIN)/naast run
 
-test: install $(SYSSTAMP) train
+test: install $(SYSSTAMP) $(NPMSTAMP) train
 	$(BIN)/python -m pytest
 
 lint: install
@@ -58,4 +68,4 @@ bench: train
 	$(BIN)/python -m bench.run
 
 clean:
-	rm -rf $(VENV) models .rasa .naast/.system-packages
+	rm -rf $(VENV) models .rasa .naast/.system-packages widget/node_modules
