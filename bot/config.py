@@ -56,9 +56,34 @@ class Settings(BaseSettings):
     webhook_secret: str = ""
     delivery_max_attempts: int = Field(8, ge=1, le=100)
     delivery_base_delay_s: float = Field(5.0, gt=0)
+    delivery_max_delay_s: float = Field(3600.0, gt=0, description="cap of the exponential back-off")
+    delivery_timeout_s: float = Field(30.0, gt=0, description="per e-mail or webhook attempt")
+    # A row stuck in "sending" (worker died mid-send) is taken up again after this lease.
+    delivery_lease_s: float = Field(600.0, gt=0)
+    delivery_poll_s: float = Field(5.0, gt=0, description="how often the worker looks for due rows")
 
     # Privacy.
     retention_days: int = Field(90, ge=1, le=3650)
+    # How often the web app deletes notes past their retention date (and old audit/login rows).
+    purge_interval_minutes: int = Field(60, ge=1, le=24 * 60)
+    # Audit entries (who read or changed which note; never note content) are kept this long.
+    audit_retention_days: int = Field(730, ge=30, le=3650)
+
+    # The professionals' inbox: accounts, sessions, log-in protection, routing of notes to teams.
+    routing_file: Path = ROOT / "config" / "routing.yml"
+    session_idle_minutes: int = Field(30, ge=1, le=24 * 60, description="log out after this long idle")
+    session_max_hours: int = Field(12, ge=1, le=7 * 24, description="log out after this long in any case")
+    session_cookie_samesite: str = Field("Lax", regex="^(Lax|Strict)$")
+    # Secure flag on the session cookie; empty: on when NAAST_PUBLIC_URL starts with https.
+    session_cookie_secure: bool | None = None
+    login_max_failures: int = Field(5, ge=1, le=100, description="failed log-ins before a name is locked")
+    login_lockout_minutes: int = Field(15, ge=1, le=24 * 60)
+    login_ip_max_failures: int = Field(50, ge=1, le=10000, description="failed log-ins per address per lock-out window")
+    # Argon2id cost (RFC 9106 low-memory profile by default); existing hashes are upgraded at log-in.
+    password_time_cost: int = Field(3, ge=1, le=20)
+    password_memory_kib: int = Field(65536, ge=8, le=4 * 1024 * 1024)
+    password_parallelism: int = Field(4, ge=1, le=16)
+    password_min_length: int = Field(12, ge=8, le=128)
 
     resources_file: Path = ROOT / "config" / "resources.yml"
 
@@ -79,8 +104,15 @@ class Settings(BaseSettings):
             raise ValueError("NAAST_WEBHOOK_SECRET needs at least 16 characters when a webhook is set")
         return value
 
+    @validator("delivery_lease_s")
+    def _lease_outlives_attempt(cls, value: float, values: dict) -> float:  # noqa: N805
+        # Otherwise a slow but live attempt could be taken over and delivered twice.
+        if value <= 2 * values.get("delivery_timeout_s", 0):
+            raise ValueError("NAAST_DELIVERY_LEASE_S must be more than twice NAAST_DELIVERY_TIMEOUT_S")
+        return value
+
     @classmethod
-    def load(cls, **overrides: object) -> "Settings":
+    def load(cls, **overrides: object) -> Settings:
         """Read and validate the settings; fill missing secrets from the local secrets file."""
         try:
             settings = cls(**overrides)  # type: ignore[arg-type]

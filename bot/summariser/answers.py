@@ -1,0 +1,101 @@
+"""The intake as a typed object, built from Rasa slot values (slot names: bot/slots.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import BaseModel, Field, validator
+
+from bot.slots import INTAKE_SLOTS, SKIPPED
+
+_TRUE = {"true", "ja", "yes", "1"}
+_FALSE = {"false", "nee", "no", "0"}
+
+
+class IntakeAnswers(BaseModel):
+    situation: str | None = None
+    what_matters: str | None = None
+    what_matters_effect: str | None = None
+    what_was_tried: str | None = None
+    what_would_help: str | None = None
+    network: str | None = None
+    network_load: str | None = None
+    urgency_detail: str | None = None
+    urgent: bool = False
+    safety_signals: list[str] = Field(default_factory=list)
+    resources_shown: list[str] = Field(default_factory=list)
+    read_back_confirmed: bool = False
+    additions: list[str] = Field(default_factory=list)
+    consent: bool | None = None  # only True means yes
+    contact_channel: str | None = None
+    contact_phone: str | None = None
+    contact_email: str | None = None
+    contact_time: str | None = None
+    access_needs: str | None = None
+    client_support: bool | None = None
+
+    class Config:
+        allow_mutation = False
+
+    @classmethod
+    def from_slots(cls, slots: Mapping[str, Any]) -> IntakeAnswers:
+        """From a tracker's slot dict; unknown slots are ignored, missing ones stay empty."""
+        values = {name: slots[name] for name in cls.__fields__ if name in slots}
+        return cls(**values)
+
+    @validator("situation", "what_matters", "what_matters_effect", "what_was_tried",
+               "what_would_help", "network", "network_load", "urgency_detail", "contact_channel",
+               "contact_phone", "contact_email", "contact_time", "access_needs", pre=True)
+    def _text(cls, value: Any) -> str | None:  # noqa: N805
+        if value is None:
+            return None
+        if isinstance(value, (list, tuple)):  # a slot filled twice by Rasa
+            value = "\n".join(str(v) for v in value if v)
+        text = str(value).strip()
+        return text or None
+
+    @validator("urgent", "read_back_confirmed", pre=True)
+    def _flag(cls, value: Any) -> bool:  # noqa: N805
+        return _as_bool(value) is True
+
+    @validator("consent", "client_support", pre=True)
+    def _optional_flag(cls, value: Any) -> bool | None:  # noqa: N805
+        return _as_bool(value)
+
+    @validator("safety_signals", "resources_shown", "additions", pre=True)
+    def _list(cls, value: Any) -> list[str]:  # noqa: N805
+        if value is None:
+            return []
+        items = [value] if isinstance(value, str) else list(value)
+        return [str(item).strip() for item in items if item is not None and str(item).strip()
+                and item != SKIPPED]
+
+    def skipped(self, name: str) -> bool:
+        return getattr(self, name) == SKIPPED
+
+    def text(self, name: str) -> str | None:
+        """The answer to an intake question, or None when it was skipped or not given."""
+        value = getattr(self, name)
+        return None if value in (None, SKIPPED) else value
+
+    @property
+    def anonymous(self) -> bool:
+        return self.contact_channel == "anonymous"
+
+    def free_texts(self) -> list[tuple[str, str]]:
+        """Every free-text answer as ``(slot, text)``, in the order the bot asks."""
+        texts = [(name, self.text(name)) for name in INTAKE_SLOTS]
+        texts += [("additions", text) for text in self.additions]
+        return [(name, text) for name, text in texts if text]
+
+
+def _as_bool(value: Any) -> bool | None:
+    if value is None or isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    return None
