@@ -1,0 +1,276 @@
+"""MessageScreen: the last step of Naast's NLU pipeline; it sees every resident message.
+
+It runs after DIET and the FallbackClassifier (config.yml), so it screens free-text answers typed
+inside a form as well: a form slot never sees a message this component has not seen first.
+
+What it does, in this order of precedence:
+1. Safety. The Dutch lexicon (bot/safety) and the classifier are two nets: a lexicon hit, or a
+   ``crisis_*`` intent from the classifier, makes the intent ``crisis_acute`` / ``crisis_suicide`` /
+   ``crisis_violence`` (the most serious signal, acute > suicide > violence) at confidence 1.0, and
+   adds one ``signal`` entity per signal. Safety wins over everything below, also over length and
+   language ("I want to die" is a crisis, not an "other language" message).
+2. Empty text: intent ``nlu_fallback`` (``empty_intent``).
+3. Longer than ``max_message_chars``: intent ``too_long`` (``too_long_intent``).
+4. Clearly not Dutch: intent ``other_language`` and a ``language`` entity (ISO 639-1). A crisis
+   message in another language keeps its crisis intent and gets the ``language`` entity too.
+Otherwise the classifier's prediction stands.
+
+An overriding intent goes first in ``intent_ranking`` and the classifier's ranking follows, so the
+classifier's view stays visible (as the FallbackClassifier does). A summary goes to
+``message.data["naast_screen"]``, which Rasa returns in parse data (``/model/parse``) and keeps in
+the tracker's ``latest_message``; the entities carry the same facts for slot mappings.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from functools import lru_cache
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import (
+    ENTITIES,
+    ENTITY_ATTRIBUTE_END,
+    ENTITY_ATTRIBUTE_START,
+    ENTITY_ATTRIBUTE_TYPE,
+    ENTITY_ATTRIBUTE_VALUE,
+    EXTRACTOR,
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.config import ROOT
+from bot.safety.screen import SIGNALS, load_lexicon, order_signals, screen_message
+
+logger = logging.getLogger(__name__)
+
+SCREEN_KEY = "naast_screen"
+SIGNAL_ENTITY = "signal"
+LANGUAGE_ENTITY = "language"
+CRISIS_INTENTS = {signal: f"crisis_{signal}" for signal in SIGNALS}
+SIGNAL_OF_INTENT = {intent: signal for signal, intent in CRISIS_INTENTS.items()}
+
+# Words that only Dutch uses among the candidate languages: one of them and the message is Dutch,
+# whatever the detector says (short, informal and mixed messages fool every detector). Not in the
+# list on purpose: je (French), me (English/Spanish), de/en (French/Spanish), die/er/hier/wie
+# (German), is/we/met (English), nie (Polish), kan (Turkish), mama.
+DUTCH_MARKERS = frozenset(
+    (  # noqa: SIM905 - a word list reads better as text
+        "ik jij jullie hij wij mijn mn mij het een niet geen wel ook nog maar dat wat hoe waar "
+        "waarom welke naar voor bij van zijn heb hebt heeft hebben wil wilt kun kunt moet zou "
+        "gaat doe doet weet daar graag bedankt dank hoor oke nee alstublieft alsjeblieft aub "
+        "kheb kben kwil"
+    ).split()
+)
+# English is the most common other language in Dutch municipalities, and the detector is weakest
+# on short English sentences ("I want to kill myself"). Two of these words and no Dutch marker make a
+# message English. Not in the list: words Dutch chat uses too (sorry, please, thanks, help, hi, me).
+ENGLISH_MARKERS = frozenset(
+    (  # noqa: SIM905 - a word list reads better as text
+        "i my the you your want need with to myself and am are can cant dont im it for this that "
+        "what how anyone someone speak english him her he she they do does have has will would"
+    ).split()
+)
+_LETTERS = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class MessageScreen(GraphComponent):
+    """Safety lexicon, message length and language check on every message (see module doc)."""
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {
+            # Over this many characters the intent becomes `too_long_intent` (crisis still wins).
+            "max_message_chars": 2000,
+            "too_long_intent": "too_long",
+            "empty_intent": "nlu_fallback",
+            "other_language_intent": "other_language",
+            # A crisis intent the FallbackClassifier replaced by nlu_fallback still counts when the
+            # classifier gave it at least this confidence (a crisis intent on top always counts).
+            "classifier_crisis_threshold": 0.5,
+            # Lexicon file; relative paths are relative to the project root.
+            "lexicon_path": None,
+            "language_detection": True,
+            # ISO 639-1 codes the detector chooses from; Dutch must be one of them.
+            "languages": "nl en de fr es pt it tr pl ro bg ar fa ru uk so".split(),  # noqa: SIM905
+            # "low": about 40 MB and well under 1 ms; "high": about 450 MB more memory, better at
+            # naming the language of 3-5 word messages. Both never took a Dutch test message for
+            # another language (tests/test_message_screen.py).
+            "language_accuracy": "low",
+            "min_words_for_language": 3,
+            # The message counts as Dutch while the detector gives Dutch at least this confidence.
+            "max_dutch_confidence": 0.2,
+        }
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        self.config = {**self.get_default_config(), **config}
+        path = self.config["lexicon_path"]
+        self.lexicon = load_lexicon(ROOT / path) if path else load_lexicon()  # ROOT / absolute = absolute
+        self._detector = None
+        if self.config["language_detection"]:
+            self._detector = _language_detector(tuple(self.config["languages"]), self.config["language_accuracy"])
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> MessageScreen:
+        return cls(config)
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            self._screen(message)
+        return messages
+
+    # ------------------------------------------------------------------ one message
+
+    def _screen(self, message: Message) -> None:
+        text = message.get(TEXT) or ""
+        result = screen_message(text, self.lexicon)
+        classifier_signal = self._classifier_signal(message)
+        signals = order_signals(set(result.signals) | ({classifier_signal} if classifier_signal else set()))
+        empty = not text.strip()
+        too_long = len(text) > self.config["max_message_chars"]
+        language, language_confidence = self.detect_language(text)
+
+        previous = message.get(INTENT)
+        if signals:
+            self._override(message, CRISIS_INTENTS[signals[0]])
+            self._add_entities(message, SIGNAL_ENTITY, signals, text)
+            if language != "nl":  # so the reply can give the crisis lines in words they can read
+                self._add_entities(message, LANGUAGE_ENTITY, [language], text)
+        elif empty:
+            self._override(message, self.config["empty_intent"])
+        elif too_long:
+            self._override(message, self.config["too_long_intent"])
+        elif language != "nl":
+            self._override(message, self.config["other_language_intent"])
+            self._add_entities(message, LANGUAGE_ENTITY, [language], text)
+
+        summary = {
+            "signals": signals,
+            "source": _source(bool(result.signals), classifier_signal is not None),
+            "hits": [{"entry": h.entry, "signals": list(h.signals), "matched": h.matched} for h in result.hits],
+            "empty": empty,
+            "too_long": too_long,
+            "chars": len(text),
+            "language": language,
+            "language_confidence": round(language_confidence, 3),
+            "classifier_intent": previous if message.get(INTENT) is not previous else None,
+            "lexicon_updated": self.lexicon.updated,
+        }
+        message.set(SCREEN_KEY, summary, add_to_output=True)
+        if signals:
+            logger.info("MessageScreen: %s (%s)", message.get(INTENT)[INTENT_NAME_KEY], summary["source"])
+
+    def _classifier_signal(self, message: Message) -> str | None:
+        """The signal of a crisis intent from the classifier: the second net."""
+        intent = message.get(INTENT) or {}
+        if intent.get(INTENT_NAME_KEY) in SIGNAL_OF_INTENT:
+            return SIGNAL_OF_INTENT[intent[INTENT_NAME_KEY]]
+        # The FallbackClassifier may have put nlu_fallback on top of a fairly sure crisis intent.
+        for ranked in message.get(INTENT_RANKING_KEY) or []:
+            name = ranked.get(INTENT_NAME_KEY)
+            if (
+                name in SIGNAL_OF_INTENT
+                and ranked.get(PREDICTED_CONFIDENCE_KEY, 0.0) >= self.config["classifier_crisis_threshold"]
+            ):
+                return SIGNAL_OF_INTENT[name]
+        return None
+
+    @staticmethod
+    def _override(message: Message, intent_name: str) -> None:
+        if (message.get(INTENT) or {}).get(INTENT_NAME_KEY) == intent_name:
+            return  # the classifier already said so: keep its confidence and ranking
+        new = {INTENT_NAME_KEY: intent_name, PREDICTED_CONFIDENCE_KEY: 1.0}
+        ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != intent_name]
+        message.set(INTENT, new, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, [dict(new), *ranking], add_to_output=True)
+
+    def _add_entities(self, message: Message, entity: str, values: list[str], text: str) -> None:
+        existing = [e for e in message.get(ENTITIES) or [] if e.get(ENTITY_ATTRIBUTE_TYPE) != entity]
+        added = [
+            {
+                ENTITY_ATTRIBUTE_TYPE: entity,
+                ENTITY_ATTRIBUTE_VALUE: value,
+                ENTITY_ATTRIBUTE_START: 0,
+                ENTITY_ATTRIBUTE_END: len(text),
+                EXTRACTOR: self.__class__.__name__,
+            }
+            for value in values
+        ]
+        message.set(ENTITIES, existing + added, add_to_output=True)
+
+    # ------------------------------------------------------------------ language
+
+    def detect_language(self, text: str) -> tuple[str, float]:
+        """("nl", confidence) unless the message is clearly in another language."""
+        if self._detector is None:
+            return "nl", 1.0
+        words = _LETTERS.findall(text)
+        latin = sum(len(w) for w in words if _is_latin(w))
+        non_latin = sum(len(w) for w in words) - latin
+        # Dutch is written in Latin letters: mostly other letters need one word, Latin three or more.
+        if not words or (non_latin <= latin and len(words) < self.config["min_words_for_language"]):
+            return "nl", 1.0
+        folded = [_fold(w).replace("'", "") for w in words]
+        if any(w in DUTCH_MARKERS for w in folded):
+            return "nl", 1.0
+        english = sum(w in ENGLISH_MARKERS for w in folded)
+        if english >= 2 and english >= 0.4 * len(folded):
+            return "en", english / len(folded)
+        confidences = self._detector.compute_language_confidence_values(text)
+        if not confidences:
+            return "nl", 1.0
+        dutch = next((c.value for c in confidences if c.language.iso_code_639_1.name == "NL"), 0.0)
+        top = confidences[0]
+        if top.language.iso_code_639_1.name == "NL" or dutch >= self.config["max_dutch_confidence"]:
+            return "nl", dutch
+        return top.language.iso_code_639_1.name.lower(), top.value
+
+
+def _source(lexicon: bool, classifier: bool) -> str | None:
+    if lexicon and classifier:
+        return "both"
+    return "lexicon" if lexicon else ("classifier" if classifier else None)
+
+
+def _fold(word: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", word.lower()) if not unicodedata.combining(c))
+
+
+def _is_latin(word: str) -> bool:
+    return all("LATIN" in unicodedata.name(c, "") for c in word)
+
+
+@lru_cache(maxsize=2)
+def _language_detector(codes: tuple[str, ...], accuracy: str) -> Any:
+    """A lingua detector restricted to `codes` (models ship inside the wheel: nothing is fetched)."""
+    try:
+        from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
+    except ImportError:  # pragma: no cover - lingua-language-detector is a dependency
+        logger.warning("lingua-language-detector is not installed: language detection is off")
+        return None
+    if "nl" not in codes:
+        raise ValueError("MessageScreen: `languages` must include 'nl'")
+    languages = [Language.from_iso_code_639_1(IsoCode639_1.from_str(code)) for code in codes]
+    builder = LanguageDetectorBuilder.from_languages(*languages)
+    if accuracy == "low":
+        builder = builder.with_low_accuracy_mode()
+    elif accuracy != "high":
+        raise ValueError(f"MessageScreen: language_accuracy must be 'low' or 'high', not {accuracy!r}")
+    # Loaded now, so the first resident who writes in another language does not wait for it.
+    return builder.with_preloaded_language_models().build()

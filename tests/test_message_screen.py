@@ -1,0 +1,293 @@
+"""MessageScreen, the last NLU component, on real Rasa Message objects (no mocks of Rasa)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.nlu.message_screen import SCREEN_KEY, MessageScreen
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _component(tmp_path: Path, **config: Any) -> MessageScreen:
+    """Built the way Rasa builds it for prediction: `create` with storage and context."""
+    return MessageScreen.create(
+        {**MessageScreen.get_default_config(), **config},
+        LocalModelStorage(tmp_path),
+        Resource("message_screen"),
+        ExecutionContext(GraphSchema({}), "test-model"),
+    )
+
+
+@pytest.fixture(scope="module")
+def screen(tmp_path_factory: pytest.TempPathFactory) -> MessageScreen:
+    return _component(tmp_path_factory.mktemp("storage"))
+
+
+def _message(text: str, intent: str = "tell", confidence: float = 0.9, ranking: list | None = None) -> Message:
+    """A message as DIET and the FallbackClassifier leave it."""
+    ranking = ranking or [{"name": intent, "confidence": confidence}, {"name": "dont_know", "confidence": 0.05}]
+    return Message(
+        data={
+            "text": text,
+            "intent": {"name": intent, "confidence": confidence},
+            "intent_ranking": ranking,
+            "entities": [],
+        },
+        output_properties={"text", "intent", "intent_ranking", "entities"},
+    )
+
+
+def _run(screen: MessageScreen, message: Message) -> Message:
+    (out,) = screen.process([message])
+    return out
+
+
+def _entities(message: Message, name: str) -> list[str]:
+    return [e["value"] for e in message.get("entities") if e["entity"] == name]
+
+
+# ------------------------------------------------------------------------- safety
+
+
+def test_a_crisis_inside_a_story_overrides_the_intent(screen: MessageScreen):
+    text = "Ik heb schulden en eigenlijk wil ik er niet meer zijn"
+    message = _run(screen, _message(text, "tell", 0.93))
+    assert message.get("intent") == {"name": "crisis_suicide", "confidence": 1.0}
+    ranking = [r["name"] for r in message.get("intent_ranking")]
+    assert ranking[:2] == ["crisis_suicide", "tell"]  # the classifier's view stays visible
+    (entity,) = message.get("entities")
+    assert entity == {
+        "entity": "signal",
+        "value": "suicide",
+        "start": 0,
+        "end": len(text),
+        "extractor": "MessageScreen",
+    }
+    summary = message.get(SCREEN_KEY)
+    assert summary["signals"] == ["suicide"] and summary["source"] == "lexicon"
+    assert summary["hits"][0]["entry"] == "er_niet_meer_zijn"
+    assert summary["classifier_intent"] == {"name": "tell", "confidence": 0.93}
+
+
+@pytest.mark.parametrize("form_intent", ["affirm", "dont_know", "skip", "nlu_fallback", "stop"])
+def test_an_answer_typed_into_a_form_is_screened_too(screen: MessageScreen, form_intent: str):
+    message = _run(screen, _message("ja maar ik wil er niet meer zijn", form_intent, 0.8))
+    assert message.get("intent")["name"] == "crisis_suicide"
+    assert _entities(message, "signal") == ["suicide"]
+
+
+def test_every_signal_gets_an_entity_and_the_most_serious_wins(screen: MessageScreen):
+    message = _run(screen, _message("mijn man slaat me, ik wil dood en nu is er brand"))
+    assert message.get("intent")["name"] == "crisis_acute"
+    assert _entities(message, "signal") == ["acute", "suicide", "violence"]
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("mijn vriend slaat mij", "crisis_violence"),
+        ("ik krijg geen lucht", "crisis_acute"),
+        ("zelfmoort", "crisis_suicide"),
+    ],
+)
+def test_each_signal_has_its_intent(screen: MessageScreen, text: str, intent: str):
+    assert _run(screen, _message(text)).get("intent")["name"] == intent
+
+
+def test_the_classifier_is_the_second_net(screen: MessageScreen):
+    # The lexicon finds nothing here; the classifier's crisis intent is kept, with its confidence.
+    message = _run(screen, _message("thuis gaat het echt helemaal mis met hem", "crisis_violence", 0.71))
+    assert message.get("intent") == {"name": "crisis_violence", "confidence": 0.71}
+    assert _entities(message, "signal") == ["violence"]
+    assert message.get(SCREEN_KEY)["source"] == "classifier"
+
+
+def test_a_fairly_sure_crisis_intent_under_nlu_fallback_still_counts(screen: MessageScreen):
+    ranking = [
+        {"name": "nlu_fallback", "confidence": 0.4},
+        {"name": "crisis_suicide", "confidence": 0.55},
+        {"name": "tell", "confidence": 0.5},
+    ]
+    message = _run(screen, _message("het gaat echt niet meer met mij", "nlu_fallback", 0.4, ranking))
+    assert message.get("intent") == {"name": "crisis_suicide", "confidence": 1.0}
+    assert [r["name"] for r in message.get("intent_ranking")] == ["crisis_suicide", "nlu_fallback", "tell"]
+
+
+def test_an_unsure_crisis_intent_under_nlu_fallback_does_not(screen: MessageScreen):
+    ranking = [{"name": "nlu_fallback", "confidence": 0.4}, {"name": "crisis_suicide", "confidence": 0.45}]
+    message = _run(screen, _message("het gaat niet zo goed", "nlu_fallback", 0.4, ranking))
+    assert message.get("intent")["name"] == "nlu_fallback"
+    assert message.get("entities") == []
+
+
+@pytest.mark.parametrize(
+    "text", ["ik ben zo moe van alles", "mijn moeder is overleden", "mijn buurman slaat met deuren"]
+)
+def test_a_heavy_but_safe_message_keeps_its_intent(screen: MessageScreen, text: str):
+    message = _run(screen, _message(text, "tell", 0.88))
+    assert message.get("intent") == {"name": "tell", "confidence": 0.88}
+    assert message.get("entities") == []
+    assert message.get(SCREEN_KEY)["signals"] == []
+
+
+def test_entities_of_other_extractors_are_kept(screen: MessageScreen):
+    message = _message("bij wat zou helpen bedoel ik: hij slaat me", "correct", 0.8)
+    message.set("entities", [{"entity": "section", "value": "what_would_help", "start": 4, "end": 19}])
+    out = _run(screen, message)
+    assert [e["entity"] for e in out.get("entities")] == ["section", "signal"]
+
+
+# ------------------------------------------------------------------------- length and empty
+
+
+def test_a_too_long_message_gets_too_long(screen: MessageScreen):
+    text = "Mijn moeder woont alleen en heeft veel hulp nodig bij het huishouden. " * 40
+    assert len(text) > 2000
+    message = _run(screen, _message(text))
+    assert message.get("intent") == {"name": "too_long", "confidence": 1.0}
+    assert message.get(SCREEN_KEY)["too_long"] is True
+
+
+def test_a_crisis_wins_over_length(screen: MessageScreen):
+    text = "Mijn moeder woont alleen en heeft veel hulp nodig. " * 50 + "Ik wil er niet meer zijn."
+    assert _run(screen, _message(text)).get("intent")["name"] == "crisis_suicide"
+
+
+def test_the_length_limit_is_configurable(tmp_path: Path):
+    short_limit = _component(tmp_path, max_message_chars=20, language_detection=False)
+    assert _run(short_limit, _message("mijn huur is veel te hoog geworden")).get("intent")["name"] == "too_long"
+    assert _run(short_limit, _message("mijn huur")).get("intent")["name"] == "tell"
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n"])
+def test_an_empty_message_becomes_nlu_fallback(screen: MessageScreen, text: str):
+    message = _run(screen, _message(text, "greet", 0.3))
+    assert message.get("intent")["name"] == "nlu_fallback"
+    assert message.get(SCREEN_KEY)["empty"] is True
+
+
+# ------------------------------------------------------------------------- language
+
+FOREIGN = [
+    ("I need help with paying my rent", "en"),
+    ("can someone call me back please", "en"),
+    ("kira ödeyemiyorum lütfen yardım edin", "tr"),
+    ("potrzebuję pomocy z czynszem", "pl"),
+    ("ich brauche Hilfe mit meiner Miete", "de"),
+    ("je ne parle pas néerlandais", "fr"),
+    ("necesito ayuda con el alquiler", "es"),
+    ("أحتاج إلى مساعدة من فضلك", "ar"),
+    ("мені потрібна допомога будь ласка", "uk"),
+]
+
+# Short, informal, Flemish, typo-ridden and mixed Dutch: none of it may count as another language.
+DUTCH = [
+    "ik wil dood gaan",
+    "wil nie meer leven",
+    "kheb schulden en kweet nie wa ik moet doen",
+    "ge moet mij helpen aub",
+    "da klopt nie",
+    "ja hoor",
+    "nee dank je",
+    "taxi naar de bingo",
+    "wmo aanvraag hulp thuis",
+    "mantelzorg is te zwaar",
+    "t is allemaal te veel",
+    "kzie het ni meer zitten",
+    "sorry my bad ik bedoelde iets anders",
+    "oke top thanks",
+    "allez ge weet wel",
+    "amai da's veel",
+    "ik heb een burn-out",
+    "help me snel",
+    "please bel mij terug",
+    "super bedankt",
+    "me man werkt niet",
+    "sorry voor mijn slecht nederlands",
+    "mijn zoon heeft autisme en adhd",
+    "de deurwaarder komt morgen",
+    "zorgverzekering betalen lukt niet",
+    "hallo goedemorgen",
+    "ons moeder kan niet meer alleen thuis blijven",
+    "mama heeft dementie",
+]
+
+
+@pytest.mark.parametrize(("text", "code"), FOREIGN)
+def test_a_clearly_foreign_message_gets_other_language(screen: MessageScreen, text: str, code: str):
+    message = _run(screen, _message(text, "tell", 0.6))
+    assert message.get("intent") == {"name": "other_language", "confidence": 1.0}
+    assert _entities(message, "language") == [code]
+    assert message.get(SCREEN_KEY)["language"] == code
+
+
+@pytest.mark.parametrize("text", DUTCH)
+def test_dutch_is_never_taken_for_another_language(screen: MessageScreen, text: str):
+    message = _run(screen, _message(text, "tell", 0.6))
+    assert message.get(SCREEN_KEY)["language"] == "nl", text
+    assert message.get("intent")["name"] != "other_language"
+    assert _entities(message, "language") == []
+
+
+def test_two_latin_words_are_too_few_to_judge(screen: MessageScreen):
+    message = _run(screen, _message("help please", "request_human", 0.7))
+    assert message.get("intent")["name"] == "request_human"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "code"),
+    [("I want to kill myself", "crisis_suicide", "en"), ("my husband beats me every night", "crisis_violence", "en")],
+)
+def test_a_crisis_wins_over_language(screen: MessageScreen, text: str, intent: str, code: str):
+    message = _run(screen, _message(text, "other_language", 0.9))
+    assert message.get("intent")["name"] == intent
+    # The language still comes along, so the reply can give the crisis line in words they read.
+    assert _entities(message, "language") == [code]
+
+
+def test_language_detection_can_be_switched_off(tmp_path: Path):
+    off = _component(tmp_path, language_detection=False)
+    message = _run(off, _message("I need help with paying my rent", "tell", 0.6))
+    assert message.get("intent")["name"] == "tell"
+
+
+def test_a_bad_language_setting_stops_at_start(tmp_path: Path):
+    with pytest.raises(ValueError, match="language_accuracy"):
+        _component(tmp_path, language_accuracy="medium")
+
+
+# ------------------------------------------------------------------------- what Rasa returns
+
+
+def test_the_summary_is_part_of_the_parse_data(screen: MessageScreen):
+    # Rasa's processor builds /model/parse and the tracker's latest_message from exactly this.
+    parse_data = _run(screen, _message("hij heeft een mes")).as_dict(only_output_properties=True)
+    assert parse_data["intent"]["name"] == "crisis_acute"
+    assert parse_data[SCREEN_KEY]["signals"] == ["acute"]
+    assert parse_data["entities"][0]["entity"] == "signal"
+
+
+def test_rasa_accepts_the_component_at_the_end_of_the_pipeline():
+    """Rasa's own graph validation of config.yml: registration, type hints, place in the graph."""
+    import rasa.shared.utils.io
+    from rasa.engine.recipes.recipe import Recipe
+    from rasa.engine.validation import validate
+    from rasa.shared.data import TrainingType
+
+    config = rasa.shared.utils.io.read_model_configuration(ROOT / "config.yml")
+    model_config = Recipe.recipe_for_name(config.get("recipe")).graph_config_for_recipe(
+        config, {}, training_type=TrainingType.BOTH
+    )
+    validate(model_config)
+    nodes = model_config.predict_schema.nodes
+    (name,) = [n for n in nodes if n.startswith("run_bot.nlu.message_screen.MessageScreen")]
+    assert "FallbackClassifier" in nodes[name].needs["messages"]
+    assert nodes["run_RegexMessageHandler"].needs["messages"] == name
