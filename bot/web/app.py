@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -9,23 +12,81 @@ import aiohttp
 import aiohttp_jinja2
 import jinja2
 from aiohttp import web
+from aiohttp_session import setup as setup_sessions
+from sqlalchemy.engine import Engine
 
 from bot.config import Settings
-from bot.web.keys import RASA, SETTINGS
+from bot.db import init_db, make_engine
+from bot.web.inbox.auth import inbox_guard, session_storage
+from bot.web.keys import DB, RASA, SETTINGS
 from bot.web.rasa_client import RasaClient
 from bot.web.routes import setup_routes
 from bot.web.security import security_headers
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+logger = logging.getLogger(__name__)
 
 
-def create_app(settings: Settings) -> web.Application:
+def create_app(settings: Settings, engine: Engine | None = None, *, background: bool = True) -> web.Application:
+    """The web app. ``engine``: an already migrated database (tests); default: ``settings.database_url``,
+    brought to the newest schema at start-up. ``background``: run the retention purge job."""
     app = web.Application(middlewares=[security_headers], client_max_size=64 * 1024)
     app[SETTINGS] = settings
+    app[DB] = engine if engine is not None else make_engine(settings.database_url)
+    # Inbox sessions: encrypted cookie (no server-side state), then CSRF on every inbox form.
+    setup_sessions(app, session_storage(settings))
+    app.middlewares.append(inbox_guard)
     aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
     app.cleanup_ctx.append(_rasa_client)
+    if engine is None:
+        app.cleanup_ctx.append(_database)
+    if background:
+        app.cleanup_ctx.append(_retention_job)
     setup_routes(app)
     return app
+
+
+async def _database(app: web.Application) -> AsyncIterator[None]:
+    url = app[SETTINGS].database_url
+    for attempt in range(3):  # the action server may be migrating the same fresh database right now
+        try:
+            await asyncio.to_thread(lambda: init_db(url).dispose())
+            break
+        except Exception:  # noqa: BLE001 - retried, then raised
+            if attempt == 2:
+                raise
+            await asyncio.sleep(1 + attempt)
+    from bot.accounts.users import count_users
+
+    if await asyncio.to_thread(count_users, app[DB]) == 0:
+        logger.warning("The inbox has no accounts yet. Make the first one with: "
+                       "naast user add NAME --role admin --password-stdin (and professionals with --team)")
+    yield
+    app[DB].dispose()
+
+
+async def _retention_job(app: web.Application) -> AsyncIterator[None]:
+    """Delete notes past their retention date every NAAST_PURGE_INTERVAL_MINUTES (also `naast purge`)."""
+    task = asyncio.create_task(_purge_forever(app))
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+async def _purge_forever(app: web.Application) -> None:
+    from bot.accounts.retention import purge
+
+    settings = app[SETTINGS]
+    await asyncio.sleep(10)  # let start-up (and migrations elsewhere) finish
+    while True:
+        try:
+            result = await asyncio.to_thread(purge, app[DB], settings)
+            if result.notes:
+                logger.info("retention: %d notes deleted", result.notes)
+        except Exception:  # noqa: BLE001 - the job must survive a database hiccup
+            logger.exception("retention purge failed; trying again at the next interval")
+        await asyncio.sleep(settings.purge_interval_minutes * 60)
 
 
 async def _rasa_client(app: web.Application) -> AsyncIterator[None]:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from aiohttp import web
+from sqlalchemy.engine import Engine
 
 from bot.config import Settings
 from bot.web.rasa_client import RasaClient
 
 SETTINGS = web.AppKey("settings", Settings)
 RASA = web.AppKey("rasa", RasaClient)
+# Naast's database (notes, accounts, audit); SQLAlchemy engine, used from worker threads.
+DB = web.AppKey("db", Engine)

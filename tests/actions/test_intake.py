@@ -21,7 +21,8 @@ def test_side_paths_are_not_answers() -> None:
     # The message screen's decisions always win, whatever the length.
     long_crisis = "ik heb zoveel schulden en eigenlijk wil ik er gewoon niet meer zijn, echt niet"
     assert is_side_path(tracker(long_crisis, intent="crisis_suicide", confidence=1.0))
-    assert free_text_answer(tracker(long_crisis, intent="crisis_suicide", requested_slot="situation"), "situation") == {}
+    crisis = tracker(long_crisis, intent="crisis_suicide", requested_slot="situation")
+    assert free_text_answer(crisis, "situation") == {}
 
 
 def test_a_long_answer_that_starts_unsure_is_still_an_answer() -> None:

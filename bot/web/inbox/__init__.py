@@ -1,0 +1,64 @@
+"""The professionals' inbox under ``/inbox``: ``setup(app)`` adds its routes and template filters.
+
+Needs the app's database (``keys.DB``) and the session middleware with ``auth.inbox_guard``
+(both set up by ``bot.web.app.create_app``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import aiohttp_jinja2
+from aiohttp import web
+
+from bot.accounts.inbox import STATUS_NAMES
+from bot.accounts.routing import label_name
+from bot.db import utcnow
+from bot.web.inbox import views
+
+LOCAL_TZ = ZoneInfo("Europe/Amsterdam")
+
+
+def local_datetime(value: dt.datetime | None) -> str:
+    return value.astimezone(LOCAL_TZ).strftime("%d-%m-%Y %H:%M") if value else ""
+
+
+def local_date(value: dt.datetime | None) -> str:
+    return value.astimezone(LOCAL_TZ).strftime("%d-%m-%Y") if value else ""
+
+
+def age(value: dt.datetime | None, now: dt.datetime | None = None) -> str:
+    """How long ago, in plain Dutch: "net binnen", "25 minuten", "3 uur", "1 dag", "12 dagen"."""
+    if value is None:
+        return ""
+    seconds = max(0, int(((now or utcnow()) - value).total_seconds()))
+    if seconds < 120:
+        return "net binnen"
+    minutes = seconds // 60
+    if minutes < 60:
+        return f"{minutes} minuten geleden"
+    hours = minutes // 60
+    if hours < 24:
+        return f"{hours} uur geleden"
+    days = hours // 24
+    return "1 dag geleden" if days == 1 else f"{days} dagen geleden"
+
+
+def setup(app: web.Application) -> None:
+    env = aiohttp_jinja2.get_env(app)
+    env.filters.update(local_datetime=local_datetime, local_date=local_date, age=age, label_name=label_name,
+                       status_name=lambda status: STATUS_NAMES.get(status, status))
+    router = app.router
+    router.add_get("/inbox", views.inbox_root)
+    router.add_get("/inbox/", views.note_list, name="inbox")
+    router.add_get("/inbox/inloggen", views.login_page, name="inbox_login")
+    router.add_post("/inbox/inloggen", views.login_submit)
+    router.add_post("/inbox/uitloggen", views.logout, name="inbox_logout")
+    router.add_get("/inbox/notities/{note_id}", views.note_page, name="inbox_note")
+    router.add_get("/inbox/notities/{note_id}/afdrukken", views.print_page, name="inbox_print")
+    router.add_get("/inbox/notities/{note_id}/tekst", views.export_text, name="inbox_export")
+    router.add_post("/inbox/notities/{note_id}/oppakken", views.pick_up)
+    router.add_post("/inbox/notities/{note_id}/teruggeven", views.hand_back)
+    router.add_post("/inbox/notities/{note_id}/afronden", views.mark_done)
+    router.add_get("/inbox/logboek", views.audit_page, name="inbox_audit")

@@ -1,0 +1,387 @@
+"""The professionals' inbox: log-in, the list of notes, one note, its print view, actions, audit log.
+
+Every handler is thin: ``bot.accounts.inbox`` decides what an account may see and do; database work
+runs in a worker thread. Every page is Dutch, plain HTML forms (works without JavaScript), and every
+view, status change, print and export is written to the audit log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections.abc import Awaitable, Callable
+from functools import wraps
+from typing import Any
+from urllib.parse import quote, urlencode
+
+import aiohttp_jinja2
+from aiohttp import web
+from aiohttp_session import get_session
+
+from bot.accounts import audit, inbox, users
+from bot.accounts.inbox import Conflict, Filters, NotFound, Refused
+from bot.accounts.routing import label_name, load_routing
+from bot.accounts.users import Account
+from bot.notes.render import SECTION_ORDER, privacy_lines
+from bot.notes.texts import load_texts
+from bot.web.inbox.auth import client_ip, csrf_token, current_account, end_session, start_session
+from bot.web.keys import DB, SETTINGS
+
+PER_PAGE = 50
+AUDIT_PER_PAGE = 100
+MESSAGES = {
+    "opgepakt": "U heeft deze notitie opgepakt. Hij staat nu op uw naam.",
+    "teruggegeven": "U heeft de notitie teruggegeven. Een collega uit het team kan hem nu oppakken.",
+    "afgerond": "De notitie is afgerond. Dank u wel.",
+}
+CONFLICTS = {
+    "picked_up": "Deze notitie is al opgepakt{who}.",
+    "done": "Deze notitie is al afgerond.",
+    "not_picked_up": "Pak de notitie eerst op. Daarna kunt u hem afronden.",
+    "changed": "Iemand anders heeft de notitie net veranderd. Bekijk de nieuwe stand hieronder.",
+}
+LOGIN_TEXTS = {
+    "invalid": "De naam of het wachtwoord klopt niet. Probeer het opnieuw.",
+    "locked": "Er is te vaak een verkeerd wachtwoord gebruikt. Inloggen met deze naam kan over {minutes} minuten "
+              "weer. Lukt het dan nog niet? Vraag de beheerder om hulp.",
+    "rate_limited": "Er zijn vanaf deze plek te veel pogingen gedaan. Probeer het over {minutes} minuten opnieuw.",
+}
+ROLE_NAMES = {"professional": "medewerker", "editor": "redacteur", "admin": "beheerder"}
+
+
+def _db(request: web.Request):
+    return request.app[DB]
+
+
+async def _run(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    return await asyncio.to_thread(func, *args, **kwargs)
+
+
+async def _context(request: web.Request, account: Account | None, **values: Any) -> dict[str, Any]:
+    session = await get_session(request)
+    settings = request.app[SETTINGS]
+    return {"account": account, "csrf_token": csrf_token(session), "idle_minutes": settings.session_idle_minutes,
+            "role_names": ROLE_NAMES, **values}
+
+
+async def _render(request: web.Request, template: str, account: Account | None, status: int = 200,
+                  **values: Any) -> web.Response:
+    context = await _context(request, account, **values)
+    return aiohttp_jinja2.render_template(template, request, context, status=status)
+
+
+def _login_redirect(request: web.Request) -> web.Response:
+    target = request.path_qs if request.method == "GET" else "/inbox/"
+    raise web.HTTPSeeOther(f"/inbox/inloggen?volgende={quote(target, safe='')}")
+
+
+def _safe_next(value: str) -> str:
+    """Only a path inside the inbox (no open redirect to another site)."""
+    if value.startswith("/inbox/") and not value.startswith("//") and "\\" not in value and "\n" not in value:
+        return value
+    return "/inbox/"
+
+
+Handler = Callable[[web.Request, Account], Awaitable[web.StreamResponse]]
+
+
+def requires(*roles: str) -> Callable[[Handler], Callable[[web.Request], Awaitable[web.StreamResponse]]]:
+    """Log-in required (else to the log-in page), and one of ``roles`` (else a 403 page)."""
+
+    def decorate(handler: Handler) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+        @wraps(handler)
+        async def wrapper(request: web.Request) -> web.StreamResponse:
+            account = await current_account(request)
+            if account is None:
+                return _login_redirect(request)
+            if account.role not in roles:
+                return await forbidden(request, account)
+            return await handler(request, account)
+
+        return wrapper
+
+    return decorate
+
+
+async def forbidden(request: web.Request, account: Account) -> web.Response:
+    if account.role == "editor":
+        text = "U bent ingelogd als redacteur. Notities van bewoners zijn alleen voor medewerkers van de teams."
+    elif account.role == "admin":
+        text = "U bent ingelogd als beheerder. Beheerders zien het logboek, maar geen notities van bewoners."
+    else:
+        text = "Deze pagina is alleen voor beheerders."
+    return await _render(request, "inbox/error.html", account, status=403, title="Geen toegang", text=text)
+
+
+async def not_found(request: web.Request, account: Account) -> web.Response:
+    return await _render(request, "inbox/error.html", account, status=404, title="Notitie niet gevonden",
+                         text="Deze notitie bestaat niet (meer), of hij is voor een ander team.")
+
+
+async def csrf_failed(request: web.Request) -> web.Response:
+    account = await current_account(request)
+    return await _render(
+        request, "inbox/error.html", account, status=403, title="Formulier verlopen",
+        text="Het formulier is verlopen of kwam niet van deze pagina. Ga terug, laad de pagina opnieuw en "
+             "probeer het nog eens.")
+
+
+# -- log-in ----------------------------------------------------------------------------------------
+
+async def login_page(request: web.Request) -> web.Response:
+    account = await current_account(request)
+    if account is not None:
+        raise web.HTTPSeeOther("/inbox/")
+    session = await get_session(request)
+    notice = None
+    if session.pop("timed_out", False):
+        notice = "U was een tijd niet actief. Voor uw veiligheid bent u uitgelogd. Log opnieuw in."
+    elif request.query.get("uitgelogd"):
+        notice = "U bent uitgelogd."
+    return await _render(request, "inbox/login.html", None, notice=notice,
+                         next=_safe_next(request.query.get("volgende", "")), name="")
+
+
+async def login_submit(request: web.Request) -> web.Response:
+    settings = request.app[SETTINGS]
+    form = await request.post()
+    name = str(form.get("naam", "")).strip()[:64]
+    password = str(form.get("wachtwoord", ""))[:1024]
+    target = _safe_next(str(form.get("volgende", "")))
+    if not name or not password:
+        return await _render(request, "inbox/login.html", None, status=400, next=target, name=name,
+                             error="Vul uw naam en uw wachtwoord in.")
+    result = await _run(users.authenticate, _db(request), settings, name, password, client_ip(request))
+    if result.outcome == "ok" and result.account is not None:
+        await start_session(request, result.account)
+        if result.account.role == "admin" and target == "/inbox/":
+            target = "/inbox/logboek"
+        raise web.HTTPSeeOther(target)
+    status = 401 if result.outcome == "invalid" else 429
+    error = LOGIN_TEXTS[result.outcome].format(minutes=settings.login_lockout_minutes)
+    return await _render(request, "inbox/login.html", None, status=status, next=target, name=name, error=error)
+
+
+async def logout(request: web.Request) -> web.Response:
+    account = await current_account(request)
+    if account is not None:
+        await _run(users.end_sessions, _db(request), account.id)
+        await _run(audit.record, _db(request), actor=account.name, via="web", action="logout", ip=client_ip(request))
+    await end_session(request)
+    raise web.HTTPSeeOther("/inbox/inloggen?uitgelogd=1")
+
+
+async def inbox_root(request: web.Request) -> web.Response:
+    raise web.HTTPMovedPermanently("/inbox/")
+
+
+# -- the list ----------------------------------------------------------------------------------------
+
+def _page_number(text: str) -> int:
+    try:
+        return min(max(int(text), 1), 100_000)
+    except (TypeError, ValueError):
+        return 1
+
+
+async def note_list(request: web.Request) -> web.Response:
+    account = await current_account(request)
+    if account is None:
+        return _login_redirect(request)
+    if account.is_admin:
+        raise web.HTTPSeeOther("/inbox/logboek")
+    if not account.reads_notes:
+        return await forbidden(request, account)
+    return await _note_list(request, account)
+
+
+async def _note_list(request: web.Request, account: Account) -> web.Response:
+    settings = request.app[SETTINGS]
+    routing = load_routing(settings.routing_file)
+    engine = _db(request)
+    error = None
+    try:
+        filters = Filters.parse(dict(request.query))
+    except ValueError as problem:
+        filters, error = Filters(), str(problem)
+    if filters.team and filters.team not in account.teams:
+        filters, error = Filters(), "U hoort niet bij dat team. De filters zijn gewist."
+    page = _page_number(request.query.get("pagina", "1"))
+
+    def work() -> tuple:
+        inbox.sync(engine, routing)
+        items, total = inbox.list_notes(engine, account, filters, page=page, per_page=PER_PAGE)
+        counts = inbox.counts(engine, account)
+        labels = inbox.labels_in_use(engine, account)
+        audit.record(engine, actor=account.name, via="web", action="note.list", ip=client_ip(request),
+                     detail=_filter_text(filters, page))
+        return items, total, counts, labels
+
+    items, total, counts, labels = await _run(work)
+    pages = max(1, math.ceil(total / PER_PAGE))
+    query = {key: value for key, value in (("kenmerk", filters.reference), ("status", filters.status),
+                                           ("team", filters.team), ("label", filters.label),
+                                           ("urgent", "" if filters.urgent is None else
+                                            ("ja" if filters.urgent else "nee")),
+                                           ("van_mij", "ja" if filters.mine else "")) if value}
+
+    def page_link(number: int) -> str:
+        return "/inbox/?" + urlencode({**query, "pagina": number})
+
+    return await _render(
+        request, "inbox/list.html", account, status=400 if error else 200, nav="list", items=items, total=total,
+        counts=counts, filters=filters, labels=labels, teams=[(t, routing.team_name(t)) for t in account.teams],
+        team_name=routing.team_name, page=page, pages=pages, page_link=page_link, error=error,
+        filtered=bool(query.keys() - {"status"}) or filters.status != inbox.OPEN,
+    )
+
+
+def _filter_text(filters: Filters, page: int) -> str:
+    parts = [f"status={filters.status}"]
+    for key, value in (("team", filters.team), ("label", filters.label), ("kenmerk", filters.reference)):
+        if value:
+            parts.append(f"{key}={value}")
+    if filters.urgent is not None:
+        parts.append(f"urgent={'ja' if filters.urgent else 'nee'}")
+    if filters.mine:
+        parts.append("van_mij")
+    parts.append(f"pagina={page}")
+    return " ".join(parts)[:200]
+
+
+# -- one note ---------------------------------------------------------------------------------------
+
+async def _load(request: web.Request, account: Account, action: str) -> inbox.NoteView | web.Response:
+    engine = _db(request)
+    note_id = request.match_info["note_id"]
+    routing = load_routing(request.app[SETTINGS].routing_file)
+
+    def work() -> inbox.NoteView | None:
+        inbox.sync(engine, routing)
+        try:
+            view = inbox.get_note(engine, account, note_id)
+        except NotFound:
+            audit.record(engine, actor=account.name, via="web", action="note.refused", status_code=404,
+                         note_id=note_id if inbox.NOTE_ID.match(note_id) else None, ip=client_ip(request))
+            return None
+        if action:
+            audit.record(engine, actor=account.name, via="web", action=action, note_id=view.note.id,
+                         reference=view.note.reference, ip=client_ip(request))
+        return view
+
+    view = await _run(work)
+    if view is None:
+        return await not_found(request, account)
+    return view
+
+
+def _note_context(request: web.Request, view: inbox.NoteView) -> dict[str, Any]:
+    routing = load_routing(request.app[SETTINGS].routing_file)
+    note = view.note
+    return {
+        "view": view, "note": note, "summary": view.summary, "t": load_texts(),
+        "sections": [(name, getattr(note.sections, name)) for name in SECTION_ORDER],
+        "privacy_lines": privacy_lines(note), "team_name": routing.team_name(view.summary.team),
+        "status_name": inbox.STATUS_NAMES.get(view.summary.status, view.summary.status),
+    }
+
+
+@requires("professional")
+async def note_page(request: web.Request, account: Account) -> web.Response:
+    view = await _load(request, account, "note.view")
+    if isinstance(view, web.Response):
+        return view
+    message = MESSAGES.get(request.query.get("melding", ""))
+    return await _render(request, "inbox/note.html", account, nav="note", message=message,
+                         **_note_context(request, view))
+
+
+@requires("professional")
+async def print_page(request: web.Request, account: Account) -> web.Response:
+    view = await _load(request, account, "note.print")
+    if isinstance(view, web.Response):
+        return view
+    return await _render(request, "inbox/print.html", account, **_note_context(request, view))
+
+
+@requires("professional")
+async def export_text(request: web.Request, account: Account) -> web.Response:
+    view = await _load(request, account, "note.export")
+    if isinstance(view, web.Response):
+        return view
+    filename = f"naast-{view.note.reference or view.note.id}.txt"
+    return web.Response(text=view.note.render_text(), content_type="text/plain", charset="utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def _status_action(status: str, message: str) -> Handler:
+    async def handler(request: web.Request, account: Account) -> web.Response:
+        settings = request.app[SETTINGS]
+        form = await request.post()
+        remark = str(form.get("opmerking", ""))[: inbox.MAX_REMARK * 4]
+        note_id = request.match_info["note_id"]
+        routing = load_routing(settings.routing_file)
+
+        def work() -> None:
+            inbox.sync(_db(request), routing)
+            inbox.change_status(_db(request), settings.retention_days, account, note_id, status, remark, via="web",
+                                ip=client_ip(request))
+
+        try:
+            await _run(work)
+        except NotFound:
+            return await not_found(request, account)
+        except Refused:
+            return await forbidden(request, account)
+        except (Conflict, ValueError) as problem:
+            view = await _load(request, account, "")
+            if isinstance(view, web.Response):
+                return view
+            if isinstance(problem, Conflict):
+                who = f" door {problem.who}" if problem.who else ""
+                error, code = CONFLICTS.get(problem.reason, CONFLICTS["changed"]).format(who=who), 409
+            else:
+                error, code = str(problem), 400
+            return await _render(request, "inbox/note.html", account, status=code, nav="note", action_error=error,
+                                 remark=remark if status == inbox.STATUS_DONE else "",
+                                 **_note_context(request, view))
+        raise web.HTTPSeeOther(f"/inbox/notities/{note_id}?melding={message}")
+
+    return requires("professional")(handler)
+
+
+pick_up = _status_action(inbox.STATUS_PICKED_UP, "opgepakt")
+hand_back = _status_action(inbox.STATUS_NEW, "teruggegeven")
+mark_done = _status_action(inbox.STATUS_DONE, "afgerond")
+
+
+# -- audit log (admins) -------------------------------------------------------------------------------
+
+@requires("admin")
+async def audit_page(request: web.Request, account: Account) -> web.Response:
+    engine = _db(request)
+    page = _page_number(request.query.get("pagina", "1"))
+    actor = request.query.get("naam", "").strip()[:64]
+    action = request.query.get("actie", "").strip()[:32]
+    reference = request.query.get("kenmerk", "").strip().upper()[:16]
+
+    def work() -> tuple:
+        audit.record(engine, actor=account.name, via="web", action="audit.view", ip=client_ip(request),
+                     detail=f"pagina={page}")
+        return audit.list_entries(engine, page=page, per_page=AUDIT_PER_PAGE, actor=actor, action=action,
+                                  reference=reference)
+
+    entries, total = await _run(work)
+    pages = max(1, math.ceil(total / AUDIT_PER_PAGE))
+    query = {k: v for k, v in (("naam", actor), ("actie", action), ("kenmerk", reference)) if v}
+
+    def page_link(number: int) -> str:
+        return "/inbox/logboek?" + urlencode({**query, "pagina": number})
+
+    return await _render(request, "inbox/audit.html", account, nav="audit", entries=entries, total=total,
+                         page=page, pages=pages, page_link=page_link, actions=audit.ACTIONS, actor=actor,
+                         action=action, reference=reference)
+
+
+def label_display(key: str) -> str:
+    return label_name(key)
