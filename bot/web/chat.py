@@ -51,7 +51,9 @@ async def chat_message(request: web.Request) -> web.Response:
         replies = await request.app[RASA].send(sender, message)
     except RasaUnavailable:
         phone = _municipality()["phone"]
-        return _problem(503, f"Het lukt nu even niet. Uw bericht is niet kwijt. Probeer het zo opnieuw, of bel {phone}.")
+        return _problem(
+            503, f"Het lukt nu even niet. Uw bericht is niet kwijt. Probeer het zo opnieuw, of bel {phone}."
+        )
     if not replies:
         # Every resident message gets an answer; none means a part behind Rasa failed.
         phone = _municipality()["phone"]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.web import chat, summary
+from bot.web import api, chat, inbox, summary, widget
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -17,3 +17,6 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_get("/healthz", chat.health, name="health")
     app.router.add_get("/samenvatting/{sender}", summary.summary_page, name="summary")
     app.router.add_static("/static/", STATIC, name="static")
+    widget.setup(app)
+    inbox.setup(app)  # /inbox: the professionals' inbox (needs keys.DB and the session middleware)
+    api.setup(app)  # /api/notes and /api/openapi.json for case systems

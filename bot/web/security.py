@@ -6,10 +6,20 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
+from bot.web.keys import SETTINGS
+from bot.web.widget import rasa_connect_sources
+
+# connect-src also gets Rasa's public origin (http(s) and ws(s)): the chat's socket.io connection.
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; frame-ancestors 'self'; base-uri 'none'; form-action 'self'"
+    "connect-src {connect}; frame-ancestors 'self'; base-uri 'none'; form-action 'self'; object-src 'none'"
 )
+
+
+def content_security_policy(app: web.Application) -> str:
+    settings = app.get(SETTINGS)
+    sources = ["'self'", *(rasa_connect_sources(settings) if settings else [])]
+    return CSP.format(connect=" ".join(dict.fromkeys(sources)))
 
 
 @web.middleware
@@ -17,7 +27,7 @@ async def security_headers(
     request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
 ) -> web.StreamResponse:
     response = await handler(request)
-    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("Content-Security-Policy", content_security_policy(request.app))
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "no-referrer")
     return response

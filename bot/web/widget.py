@@ -1,0 +1,171 @@
+"""The resident's chat widget: the script a municipality embeds, its settings, and a demo page.
+
+Routes (added by `setup(app)`):
+
+- ``GET /widget.js`` — the built widget (``static/widget/naast-widget.js``, built from ``widget/src``).
+- ``GET /api/widget/config`` — what the widget needs to know from the server: where Rasa's socket.io
+  is, the message limit, the municipality's phone number and privacy statement.
+- ``GET /demo`` and ``GET /demo/contact`` — "Gemeente Voorbeeld", a fake municipal site with the
+  embed snippet and a strict Content-Security-Policy (used by the browser tests and for show).
+
+It also answers CORS for ``/api/chat`` and ``/api/widget/config``: the widget runs on the
+municipality's pages, another origin than this web app. No cookies are used, so no credentials.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+import aiohttp_jinja2
+from aiohttp import web
+
+from bot.config import Settings
+from bot.resources import load_resources
+from bot.web.keys import SETTINGS
+
+STATIC = Path(__file__).resolve().parent / "static" / "widget"
+WIDGET_JS = STATIC / "naast-widget.js"
+SOCKET_PATH = "/socket.io"
+CORS_PATHS = frozenset({"/api/chat", "/api/widget/config"})
+
+# Query parameters the demo page passes on to the widget (for tests and for trying settings out).
+DEMO_OPTIONS: dict[str, re.Pattern[str]] = {
+    "transport": re.compile(r"^(auto|socket|rest)$"),
+    "rasa-url": re.compile(r"^https?://[A-Za-z0-9.\-]+(:\d{1,5})?$"),
+    "lang": re.compile(r"^(nl|en)$"),
+    "position": re.compile(r"^(left|right)$"),
+    "color": re.compile(r"^#[0-9A-Fa-f]{6}$"),
+    "max-chars": re.compile(r"^\d{2,5}$"),
+}
+DEMO_PAGES = {
+    "home": {"path": "/demo", "title": "Hulp bij wonen, zorg en werk"},
+    "contact": {"path": "/demo/contact", "title": "Contact"},
+}
+
+
+def public_rasa_url(settings: Settings) -> str:
+    """Where a resident's browser reaches Rasa (socket.io). NAAST_PUBLIC_RASA_URL, else NAAST_RASA_URL."""
+    return str(getattr(settings, "public_rasa_url", None) or settings.rasa_url).rstrip("/")
+
+
+def origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def websocket_origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{'wss' if parts.scheme == 'https' else 'ws'}://{parts.netloc}"
+
+
+def rasa_connect_sources(settings: Settings) -> list[str]:
+    """CSP connect-src entries for Rasa's socket.io: its http(s) origin (polling) and ws(s) origin."""
+    url = public_rasa_url(settings)
+    return [origin(url), websocket_origin(url)]
+
+
+def embedding_csp(naast_url: str, settings: Settings) -> str:
+    """The strictest CSP a municipal page can have with the widget on it (documented in docs/widget.md)."""
+    naast = origin(naast_url)
+    connect = " ".join(dict.fromkeys(["'self'", naast, *rasa_connect_sources(settings)]))
+    return (
+        f"default-src 'self'; script-src 'self' {naast}; style-src 'self' {naast}; "
+        f"img-src 'self' {naast} data:; connect-src {connect}; "
+        "frame-ancestors 'self'; base-uri 'none'; form-action 'self'; object-src 'none'"
+    )
+
+
+def _allowed_origin(settings: Settings, request_origin: str | None) -> str | None:
+    allowed = settings.allowed_origins.split()
+    if "*" in allowed:
+        return "*"
+    if request_origin and request_origin in allowed:
+        return request_origin
+    return None
+
+
+async def widget_js(request: web.Request) -> web.StreamResponse:
+    if not WIDGET_JS.exists():
+        raise web.HTTPNotFound(text="The widget is not built: run `make widget`.")
+    return web.FileResponse(
+        WIDGET_JS,
+        headers={"Content-Type": "application/javascript; charset=utf-8", "Cache-Control": "no-cache"},
+    )
+
+
+async def widget_config(request: web.Request) -> web.Response:
+    settings = request.app[SETTINGS]
+    municipality = load_resources()["municipality"]
+    return web.json_response(
+        {
+            "rasaUrl": public_rasa_url(settings),
+            "socketPath": SOCKET_PATH,
+            "maxChars": settings.max_message_chars,
+            "municipality": municipality["name"],
+            "phone": municipality["phone"],
+            "phoneHours": municipality.get("phone_hours", ""),
+            "privacyUrl": municipality.get("privacy_url", ""),
+        },
+        headers={"Cache-Control": "no-cache"},
+    )
+
+
+async def preflight(request: web.Request) -> web.Response:
+    """CORS preflight for the widget's JSON POST to /api/chat (answered only for allowed origins)."""
+    if not _allowed_origin(request.app[SETTINGS], request.headers.get("Origin")):
+        raise web.HTTPForbidden(text="origin not allowed")
+    return web.Response(
+        status=204,
+        headers={
+            "Access-Control-Allow-Methods": "POST, GET, OPTIONS",
+            "Access-Control-Allow-Headers": "Content-Type",
+            "Access-Control-Max-Age": "600",
+        },
+    )
+
+
+async def _cors_headers(request: web.Request, response: web.StreamResponse) -> None:
+    if request.path not in CORS_PATHS or "Origin" not in request.headers:
+        return
+    allowed = _allowed_origin(request.app[SETTINGS], request.headers["Origin"])
+    if allowed:
+        response.headers["Access-Control-Allow-Origin"] = allowed
+        response.headers["Vary"] = "Origin"
+
+
+def _demo_handler(page: str):  # noqa: ANN202 - an aiohttp handler
+    async def handler(request: web.Request) -> web.Response:
+        settings = request.app[SETTINGS]
+        naast_url = str(settings.public_url).rstrip("/")
+        options = {
+            key: value
+            for key, pattern in DEMO_OPTIONS.items()
+            if (value := request.query.get(key)) is not None and pattern.match(value)
+        }
+        query = urlencode(options)  # the links keep the (checked) settings while one walks the demo site
+        context = {
+            "page": page,
+            "pages": {name: p["path"] + (f"?{query}" if query else "") for name, p in DEMO_PAGES.items()},
+            "title": DEMO_PAGES[page]["title"],
+            "widget_src": f"{naast_url}/widget.js",
+            "options": options,
+            "municipality": load_resources()["municipality"],
+        }
+        response = aiohttp_jinja2.render_template("demo_page.html", request, context)
+        response.headers["Content-Security-Policy"] = embedding_csp(naast_url, settings)
+        return response
+
+    return handler
+
+
+def setup(app: web.Application) -> None:
+    """Add the widget's routes and CORS handling to the web app."""
+    app.router.add_get("/widget.js", widget_js, name="widget_js")
+    app.router.add_get("/api/widget/config", widget_config, name="widget_config")
+    app.router.add_route("OPTIONS", "/api/widget/config", preflight)
+    app.router.add_route("OPTIONS", "/api/chat", preflight)
+    for name, page in DEMO_PAGES.items():
+        app.router.add_get(page["path"], _demo_handler(name), name=f"demo_{name}")
+    app.on_response_prepare.append(_cors_headers)
