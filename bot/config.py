@@ -131,14 +131,10 @@ class Settings(BaseSettings):
         from sqlalchemy.engine import make_url
 
         url = make_url(self.tracker_db_url or f"sqlite:///{ROOT / '.naast' / 'tracker.db'}")
-        dialect = url.get_backend_name()
+        # Rasa takes a whole SQLAlchemy URL in `url:` (SQLTrackerStore.get_db_url), credentials included.
         return {
-            "NAAST_TRACKER_DIALECT": dialect,
-            "NAAST_TRACKER_DB": url.database or "",
-            "NAAST_TRACKER_HOST": url.host or "",
-            "NAAST_TRACKER_PORT": str(url.port or ""),
-            "NAAST_TRACKER_USER": url.username or "",
-            "NAAST_TRACKER_PASSWORD": url.password or "",
+            "NAAST_TRACKER_DIALECT": url.get_backend_name(),
+            "NAAST_TRACKER_URL": url.render_as_string(hide_password=False),
         }
 
 
