@@ -85,6 +85,8 @@ class Servers:
                              "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"])
         if self.with_web:
             self._spawn("web", [sys.executable, "-m", "bot.cli", "serve"])
+            # The outbox worker puts stored notes in the inbox (and e-mail/webhook when configured).
+            self._spawn("delivery", [sys.executable, "-m", "bot.delivery"])
         self.wait_ready(timeout)
         return self
 
@@ -97,9 +99,10 @@ class Servers:
             checks["web"] = f"{self.web_url}/static/naast.css"
         deadline = time.monotonic() + timeout
         while checks:
+            for name, proc in self._procs.items():
+                if proc.poll() is not None:
+                    raise RuntimeError(f"{name} stopped; see {self.workdir / (name + '.log')}")
             for name, url in list(checks.items()):
-                if self._procs[name].poll() is not None:
-                    raise RuntimeError(f"{name} server stopped; see {self.workdir / (name + '.log')}")
                 if _ready(url):
                     del checks[name]
             if time.monotonic() > deadline:

@@ -5,7 +5,7 @@ Chromium and chromedriver are the Debian packages (scripts/system-packages.sh); 
 with NAAST_CHROMIUM / NAAST_CHROMEDRIVER. Screenshots go to tests/artifacts/ (git-ignored) via
 `screenshot(driver, "name")`.
 
-Servers: `web_app` is the web app alone (fast; Rasa unreachable), `servers` the real three servers.
+Servers: `web_app` is the web app alone (fast; Rasa unreachable), `servers` (tests/conftest.py) the real servers.
 """
 
 from __future__ import annotations
@@ -23,10 +23,9 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 
 from bot.config import ROOT, Settings
-from bot.processes import Servers, free_port
+from bot.processes import free_port
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
-MODEL = ROOT / "models" / "naast.tar.gz"
 DESKTOP = (1280, 900)
 NARROW = (320, 720)  # WCAG 1.4.10 reflow: 320 CSS px wide
 
@@ -156,20 +155,3 @@ def web_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppThread]:
     )
     with AppThread(settings) as app:
         yield app
-
-
-@pytest.fixture(scope="session")
-def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
-    """Rasa (trained model), the action server and the web app, for whole conversations in the browser.
-
-    Like tests/e2e's fixture, plus the two addresses the web app needs to tell the widget where Rasa is
-    (drop them once bot.cli.server_environment exports NAAST_RASA_URL and NAAST_PUBLIC_URL itself).
-    """
-    if not MODEL.exists():
-        pytest.fail(f"No trained model at {MODEL}: run `make test` (it trains first).")
-    running = Servers(workdir=tmp_path_factory.mktemp("servers"))
-    running.extra_env.setdefault("NAAST_RASA_URL", running.rasa_url)
-    running.extra_env.setdefault("NAAST_PUBLIC_URL", running.web_url)
-    running.start()
-    yield running
-    running.stop()

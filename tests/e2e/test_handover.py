@@ -1,0 +1,124 @@
+"""From the chat to the note and the inbox, with the real Rasa, action server, web app and worker."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import time
+import uuid
+
+import requests
+from sqlalchemy import text
+
+from bot.config import ROOT
+from bot.db import make_engine
+from bot.notes.store import NoteStore
+from bot.processes import Servers
+from tests.conversation import Conversation
+
+STORY = "Ik heb veel schulden en de brieven stapelen zich op. Ik durf de post niet meer open te maken."
+MATTERS = "Dat ik weer rustig kan slapen"
+TRIED = "Ik heb een keer de bank gebeld maar daar kwam niets uit"
+HELP_OLD = "Iemand die met mij de post doorneemt"
+HELP_NEW = "Een vaste persoon die elke week met mij de brieven opent en uitlegt"
+NETWORK = "Mijn zus woont dichtbij maar heeft het zelf ook druk"
+PASSWORD = "een-lang-wachtwoord-voor-de-test"
+
+
+def _intake(servers: Servers) -> Conversation:
+    """A conversation up to the read-back (the intake itself is tested in test_rest_conversation)."""
+    c = Conversation(servers.rasa_url, f"e2e-note-{uuid.uuid4().hex[:12]}")
+    c.say("Hallo")
+    for answer in (STORY, MATTERS, TRIED, HELP_OLD, NETWORK):
+        c.say(answer)
+    c.say("ja")  # how heavy it is for the people around them
+    assert c.say("nee") == ["utter_read_back", "utter_ask_read_back_ok"]  # not urgent
+    return c
+
+
+def _store(servers: Servers) -> NoteStore:
+    return NoteStore(make_engine(servers.settings.database_url))
+
+
+def _wait_for(check, seconds: float = 30.0):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if value := check():
+            return value
+        time.sleep(0.5)
+    raise AssertionError(f"not true after {seconds}s: {check}")
+
+
+def test_corrected_note_is_stored_with_the_reference_the_resident_sees(servers: Servers) -> None:
+    c = _intake(servers)
+    names = c.say("nee, bij wat zou helpen wil ik iets anders zeggen")
+    assert names == ["utter_ask_correction_text"]  # the section was understood; the new text is asked
+    assert c.say(HELP_NEW)[-2:] == ["utter_read_back", "utter_ask_read_back_ok"]
+    assert HELP_NEW in c.texts[-2] and HELP_OLD not in c.texts[-2]  # the read-back shows the correction
+    assert c.say("ja, dat klopt") == ["utter_ask_consent"]
+    assert c.say("ja") == ["utter_ask_contact_channel"]
+    assert c.say("bellen") == ["utter_ask_contact_phone"]
+    assert c.say("0612") == ["utter_invalid_phone", "utter_ask_contact_phone"]
+    assert c.say("06 12345678") == ["utter_ask_contact_time"]
+    assert c.say("na drie uur") == ["utter_ask_access_needs"]
+    assert c.say("nee") == ["utter_ask_client_support"]
+    names = c.say("ja")
+    assert names[:2] == ["utter_note_sent", "utter_what_next"]
+    reference = re.search(r"NST-[0-9A-Z]{4}", c.texts[0]).group(0)
+
+    note = _store(servers).get_by_reference(reference)
+    assert note is not None and note.resident_confirmed and not note.anonymous
+    assert note.sections.what_would_help.full == HELP_NEW
+    assert note.sections.situation.full == STORY and note.sections.network.full == NETWORK
+    assert note.contact.phone and note.contact.phone.replace(" ", "").endswith("12345678")
+    # The worker delivers it to the inbox (the professionals' list shows delivered notes).
+    _wait_for(lambda: _store(servers).get(note.id).status != "pending")
+
+
+def test_no_consent_leaves_nothing_but_the_summary_to_keep(servers: Servers) -> None:
+    before = _store(servers).count()
+    c = _intake(servers)
+    c.say("ja")
+    assert c.say("nee") == ["utter_not_sent", "utter_summary_to_keep", "utter_close"]
+    link = re.search(r"https?://\S+/samenvatting/\S+", c.texts[1]).group(0).rstrip(".")
+    page = requests.get(link, timeout=10)
+    assert page.status_code == 200 and MATTERS in page.text and "<script" not in page.text.lower()
+    assert _store(servers).count() == before  # no note row, no outbox row
+    with make_engine(servers.settings.database_url).connect() as db:
+        found = db.execute(text("SELECT count(*) FROM notes WHERE body LIKE :t"), {"t": f"%{MATTERS}%"}).scalar()
+    assert found == 0
+
+
+def test_professional_sees_the_chat_note_in_the_inbox_and_picks_it_up(servers: Servers) -> None:
+    c = _intake(servers)
+    c.say("ja")
+    c.say("ja")
+    c.say("anoniem")
+    reference = re.search(r"NST-[0-9A-Z]{4}", " ".join(c.texts)).group(0)
+    note = _store(servers).get_by_reference(reference)
+    assert note is not None and note.anonymous
+
+    # The admin CLI on the same database, as a municipality would after `make run`.
+    add = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "user", "add", "piet", "--role", "professional", "--team", "schuldhulp",
+         "--password-stdin"],
+        input=PASSWORD, text=True, capture_output=True, env=servers.env, cwd=ROOT, timeout=60,
+    )
+    assert add.returncode == 0, add.stderr
+    web = requests.Session()
+    login = web.get(f"{servers.web_url}/inbox/inloggen", timeout=10)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', login.text).group(1)
+    listed = web.post(f"{servers.web_url}/inbox/inloggen", timeout=10,
+                      data={"csrf_token": token, "naam": "piet", "wachtwoord": PASSWORD, "volgende": "/inbox/"})
+    assert listed.status_code == 200
+
+    def in_the_list() -> bool:
+        return reference in web.get(f"{servers.web_url}/inbox/?kenmerk={reference}", timeout=10).text
+
+    _wait_for(in_the_list)
+    page = web.get(f"{servers.web_url}/inbox/notities/{note.id}", timeout=10)
+    assert page.status_code == 200 and STORY.split(".")[0] in page.text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    picked = web.post(f"{servers.web_url}/inbox/notities/{note.id}/oppakken", data={"csrf_token": token}, timeout=10)
+    assert picked.status_code == 200 and "opgepakt" in picked.text.lower()
