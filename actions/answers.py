@@ -16,6 +16,9 @@ ALWAYS_SIDE_PATH = {"crisis_suicide", "crisis_violence", "crisis_acute", "too_lo
 SIDE_PATH = {"dont_know", "skip", "request_human", "stop", "goodbye", "out_of_scope", "bot_challenge", "insult"}
 SURE = 0.8
 SHORT_WORDS = 8
+# Below SURE, "I don't know" and "skip" also need a word that says so (bot/lexicons/side_path_cues_nl.yml):
+# a short real answer the classifier mistakes for one must not be lost.
+NEEDS_CUE = {"dont_know", "skip"}
 
 
 def latest_text(tracker: Tracker) -> str:
@@ -34,7 +37,17 @@ def is_side_path(tracker: Tracker) -> bool:
     if name not in SIDE_PATH:
         return False
     text = latest_text(tracker)
-    return text.startswith("/") or confidence >= SURE or len(text.split()) <= SHORT_WORDS
+    if text.startswith("/") or confidence >= SURE:
+        return True
+    if len(text.split()) > SHORT_WORDS:
+        return False
+    return name not in NEEDS_CUE or says_so(text, name)
+
+
+def says_so(text: str, intent: str) -> bool:
+    """Whether the text holds one of the words that mark ``intent`` (a cue anywhere in a word)."""
+    lowered = text.lower()
+    return any(cue in lowered for cue in lexicons.load("side_path_cues_nl")[intent])
 
 
 def free_text_answer(tracker: Tracker, slot: str) -> dict[str, Any]:

@@ -14,7 +14,14 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answers import free_text_answer, is_side_path, latest_text, yes_no_answer
+from actions.answers import (
+    ALWAYS_SIDE_PATH,
+    free_text_answer,
+    is_side_path,
+    latest_intent,
+    latest_text,
+    yes_no_answer,
+)
 from bot import lexicons
 from bot.config import Settings
 from bot.db import init_db
@@ -70,7 +77,7 @@ class ValidateContactForm(FormValidationAction):
         return slots
 
     async def extract_contact_channel(self, d: CollectingDispatcher, t: Tracker, _: DomainDict) -> dict[str, Any]:
-        if t.get_slot("requested_slot") != "contact_channel" or is_side_path(t):
+        if t.get_slot("requested_slot") != "contact_channel" or latest_intent(t)[0] in ALWAYS_SIDE_PATH:
             return {}
         text = latest_text(t)
         # Typing the number or address straight away is an answer too.
@@ -78,11 +85,13 @@ class ValidateContactForm(FormValidationAction):
             return {"contact_channel": "email", "contact_email": EMAIL.search(text).group(0)}
         if normalise_phone(text):
             return {"contact_channel": "phone", "contact_phone": text}
+        # Before the side paths: here "bellen" answers the question, it is not a request for a person.
         channel = channel_in(t.latest_message)
-        if channel is None:
+        if channel is not None:
+            return {"contact_channel": channel}
+        if not is_side_path(t):
             d.utter_message(response="utter_invalid_channel")
-            return {}
-        return {"contact_channel": channel}
+        return {}
 
     async def extract_contact_phone(self, d: CollectingDispatcher, t: Tracker, _: DomainDict) -> dict[str, Any]:
         return free_text_answer(t, "contact_phone")

@@ -38,6 +38,8 @@ def text_after_pointer(text: str, end: int) -> str | None:
     for lead_in in lexicons.load("sections_nl")["lead_ins"]:
         if rest.lower().startswith(lead_in):
             rest = rest[len(lead_in) :].strip()
+    if any(words in rest.lower() for words in lexicons.load("sections_nl")["about_changing"]):
+        return None  # "wil ik iets anders zeggen" says a change is coming, not what it is
     return rest if len(rest.split()) >= 3 else None
 
 

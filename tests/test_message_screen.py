@@ -110,6 +110,16 @@ def test_the_classifier_is_the_second_net(screen: MessageScreen):
     assert message.get(SCREEN_KEY)["source"] == "classifier"
 
 
+@pytest.mark.parametrize("text", ["06 12345678", "0612", "15.00", "+31 20 123 4567"])
+def test_a_number_is_never_a_crisis_on_the_classifiers_word(screen: MessageScreen, text: str):
+    # Seen with the trained model: a phone number typed for the contact form came back crisis_acute.
+    ranking = [{"name": "crisis_acute", "confidence": 0.81}, {"name": "tell", "confidence": 0.1}]
+    message = _run(screen, _message(text, intent="crisis_acute", confidence=0.81, ranking=ranking))
+    assert message.get("intent")["name"] == "tell"  # no crisis rule fires ...
+    assert _entities(message, "signal") == []  # ... and no signal is recorded
+    assert _run(screen, _message("112", intent="tell")).get("intent")["name"] == "crisis_acute"  # the lexicon does
+
+
 def test_a_fairly_sure_crisis_intent_under_nlu_fallback_still_counts(screen: MessageScreen):
     ranking = [
         {"name": "nlu_fallback", "confidence": 0.4},

@@ -152,6 +152,8 @@ class MessageScreen(GraphComponent):
             self._add_entities(message, SIGNAL_ENTITY, signals, text)
             if language != "nl":  # so the reply can give the crisis lines in words they can read
                 self._add_entities(message, LANGUAGE_ENTITY, [language], text)
+        elif (message.get(INTENT) or {}).get(INTENT_NAME_KEY) in SIGNAL_OF_INTENT:
+            self._demote(message)  # a crisis intent the screen did not confirm (a bare number)
         elif empty:
             self._override(message, self.config["empty_intent"])
         elif too_long:
@@ -178,6 +180,8 @@ class MessageScreen(GraphComponent):
 
     def _classifier_signal(self, message: Message) -> str | None:
         """The signal of a crisis intent from the classifier: the second net."""
+        if not any(char.isalpha() for char in message.get(TEXT) or ""):
+            return None  # a phone number or a time is never a crisis on the classifier's word (112 is in the lexicon)
         intent = message.get(INTENT) or {}
         if intent.get(INTENT_NAME_KEY) in SIGNAL_OF_INTENT:
             return SIGNAL_OF_INTENT[intent[INTENT_NAME_KEY]]
@@ -190,6 +194,15 @@ class MessageScreen(GraphComponent):
             ):
                 return SIGNAL_OF_INTENT[name]
         return None
+
+    @staticmethod
+    def _demote(message: Message) -> None:
+        """Put the best non-crisis intent on top, so no crisis rule fires without a signal."""
+        ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) not in SIGNAL_OF_INTENT]
+        best = ranking[0] if ranking else {INTENT_NAME_KEY: "tell", PREDICTED_CONFIDENCE_KEY: 0.0}
+        message.set(INTENT, {INTENT_NAME_KEY: best[INTENT_NAME_KEY],
+                             PREDICTED_CONFIDENCE_KEY: best[PREDICTED_CONFIDENCE_KEY]}, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
 
     @staticmethod
     def _override(message: Message, intent_name: str) -> None:

@@ -90,6 +90,16 @@ async def test_typing_a_number_answers_the_channel_question() -> None:
     assert [m["response"] for m in d.messages] == ["utter_invalid_channel"]
 
 
+async def test_bellen_answers_the_channel_question_and_is_not_a_request_for_a_person() -> None:
+    # Seen with the trained model: "bellen" is request_human at 0.99, and took the resident out of the form.
+    form, d = ValidateContactForm(), CollectingDispatcher()
+    t = tracker("bellen", intent="request_human", confidence=0.99, requested_slot="contact_channel",
+                entities=[{"entity": "contact_channel", "value": "phone"}])
+    assert await form.extract_contact_channel(d, t, domain()) == {"contact_channel": "phone"}
+    crisis = tracker("bellen, ik wil dood", intent="crisis_suicide", requested_slot="contact_channel")
+    assert await form.extract_contact_channel(d, crisis, domain()) == {}
+
+
 async def test_wrong_phone_is_asked_again() -> None:
     form, d = ValidateContactForm(), CollectingDispatcher()
     assert await form.validate_contact_phone("123", d, tracker(), domain()) == {"contact_phone": None}
