@@ -16,9 +16,9 @@ ALWAYS_SIDE_PATH = {"crisis_suicide", "crisis_violence", "crisis_acute", "too_lo
 SIDE_PATH = {"dont_know", "skip", "request_human", "stop", "goodbye", "out_of_scope", "bot_challenge", "insult"}
 SURE = 0.8
 SHORT_WORDS = 8
-# Below SURE, "I don't know" and "skip" also need a word that says so (bot/lexicons/side_path_cues_nl.yml):
+# Below SURE, "I don't know", "skip" and "a person" also need a word that says so (bot/lexicons/side_path_cues_nl.yml):
 # a short real answer the classifier mistakes for one must not be lost.
-NEEDS_CUE = {"dont_know", "skip"}
+NEEDS_CUE = {"dont_know", "skip", "request_human"}
 
 
 def latest_text(tracker: Tracker) -> str:

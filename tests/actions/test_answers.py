@@ -12,8 +12,19 @@ from tests.actions.support import tracker
 
 def test_a_short_answer_the_classifier_half_mistakes_is_kept() -> None:
     # Seen with the trained model: dont_know at 0.71 for a real answer to "Wat vindt u belangrijk?".
-    answer = tracker("Dat ik weer rustig kan slapen", intent="dont_know", confidence=0.71, requested_slot="what_matters")
+    answer = tracker("Dat ik weer rustig kan slapen", intent="dont_know", confidence=0.71,
+                     requested_slot="what_matters")
     assert free_text_answer(answer, "what_matters") == {"what_matters": "Dat ik weer rustig kan slapen"}
+
+
+def test_an_idea_about_a_helper_is_an_answer_not_a_request_for_a_person() -> None:
+    # Seen with the trained model: request_human for an answer to "Wat zou helpen?".
+    t = tracker("Iemand die met mij de post doorneemt", intent="request_human", confidence=0.62,
+                requested_slot="what_would_help")
+    assert free_text_answer(t, "what_would_help") == {"what_would_help": "Iemand die met mij de post doorneemt"}
+    asking = tracker("ik wil een mens spreken", intent="request_human", confidence=0.62,
+                     requested_slot="what_would_help")
+    assert free_text_answer(asking, "what_would_help") == {}
 
 
 @pytest.mark.parametrize("text", ["kweenie", "geen flauw idee", "sla maar over", "ik pas"])
