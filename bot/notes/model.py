@@ -52,13 +52,19 @@ class Theme(_Frozen):
     quote: str
 
 
+class NetworkSection(TextSection):
+    """The people around the resident; ``heavy`` is a plain ja/nee to "Wordt het voor hen soms te zwaar?"."""
+
+    heavy: bool | None = None
+
+
 class Sections(_Frozen):
     situation: TextSection = TextSection()
     what_matters: TextSection = TextSection()
     what_goes_well: TextSection = TextSection()
     what_was_tried: TriedSection = TriedSection()
     what_would_help: TextSection = TextSection()
-    network: TextSection = TextSection()
+    network: NetworkSection = NetworkSection()
     own_ideas: TextSection = TextSection()
     themes: list[Theme] = Field(default_factory=list)
     additions: TextSection = TextSection()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -11,6 +12,9 @@ from bot.slots import INTAKE_SLOTS, SKIPPED
 
 _TRUE = {"true", "ja", "yes", "1"}
 _FALSE = {"false", "nee", "no", "0"}
+# A bare yes or no to "Wordt het voor hen soms te zwaar?": a fact for the note, not a sentence to quote.
+_BARE_YES = {"ja", "jawel", "ja hoor", "ja soms", "soms", "zeker", "jazeker", "ja zeker", "ja wel", "yes"}
+_BARE_NO = {"nee", "neen", "nee hoor", "nee niet", "niet echt", "nee hoor gaat wel", "gaat wel", "no"}
 
 
 class IntakeAnswers(BaseModel):
@@ -83,9 +87,15 @@ class IntakeAnswers(BaseModel):
     def anonymous(self) -> bool:
         return self.contact_channel == "anonymous"
 
+    def network_heavy(self) -> bool | None:
+        """True/False when the answer about the load on the people around them was a bare ja/nee."""
+        text = re.sub(r"[^\w ]", "", (self.text("network_load") or "").lower()).strip()
+        return True if text in _BARE_YES else False if text in _BARE_NO else None
+
     def free_texts(self) -> list[tuple[str, str]]:
-        """Every free-text answer as ``(slot, text)``, in the order the bot asks."""
-        texts = [(name, self.text(name)) for name in INTAKE_SLOTS]
+        """Every free-text answer as ``(slot, text)``, in the order the bot asks (a bare ja/nee left out)."""
+        texts = [(name, self.text(name)) for name in INTAKE_SLOTS
+                 if not (name == "network_load" and self.network_heavy() is not None)]
         texts += [("additions", text) for text in self.additions]
         return [(name, text) for name, text in texts if text]
 

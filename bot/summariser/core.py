@@ -22,6 +22,7 @@ from bot.config import Settings
 from bot.db import utcnow
 from bot.notes.model import (
     Contact,
+    NetworkSection,
     Note,
     Privacy,
     ResourceShown,
@@ -125,7 +126,7 @@ def summarise(answers: IntakeAnswers, *, now: dt.datetime | None = None,
         what_was_tried=TriedSection(**tried.dict(),
                                     helped=_positive(analysed, "helped", ("what_was_tried",), 2)),
         what_would_help=section("what_would_help"),
-        network=section("network", "network_load"),
+        network=NetworkSection(**section("network", "network_load").dict(), heavy=answers.network_heavy()),
         own_ideas=TextSection(summary=_own_ideas(analysed)),
         themes=_themes(analysed),
         additions=section("additions"),

@@ -239,3 +239,23 @@ def test_retention_follows_the_setting() -> None:
     note = summarise(IntakeAnswers(situation="Ik heb schulden."), retention_days=30)
     assert (note.retention_until - note.created_at).days == 30
     assert note.retention_until.strftime("%d-%m-%Y") in note.render_text()
+
+
+@pytest.mark.parametrize(("load", "heavy"), [("ja", True), ("Nee hoor.", False), ("soms, mijn zus is op", None)])
+def test_a_bare_yes_or_no_about_the_load_is_a_fact_not_a_quote(load: str, heavy: bool | None) -> None:
+    # Seen in the browser: the read-back said "Mijn dochter en de buurvrouw – ja".
+    network = "Mijn dochter en de buurvrouw van hiernaast"
+    note = summarise(IntakeAnswers(situation="Ik kan het huishouden niet meer aan.", network=network,
+                                   network_load=load))
+    assert note.sections.network.heavy is heavy
+    expected = [network] if heavy is not None else [network, load]
+    assert note.sections.network.answers == expected
+    assert "ja" not in " ".join(note.sections.network.summary).lower().split() or heavy is None
+
+
+def test_the_load_answer_is_shown_with_its_question() -> None:
+    from bot.notes.render import render_html, render_text
+
+    note = summarise(IntakeAnswers(situation="Ik red het niet meer.", network="Mijn zoon", network_load="ja"))
+    line = load_texts()["labels"]["network_heavy_yes"]
+    assert line in render_text(note) and html.escape(line) in render_html(note)
