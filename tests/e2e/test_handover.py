@@ -102,8 +102,8 @@ def test_professional_sees_the_chat_note_in_the_inbox_and_picks_it_up(servers: S
 
     # The admin CLI on the same database, as a municipality would after `make run`.
     add = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "user", "add", "piet", "--role", "professional", "--team", "schuldhulp", "--team", "wijkteam",
-         "--password-stdin"],
+        [sys.executable, "-m", "bot.cli", "user", "add", "piet", "--role", "professional",
+         "--team", "schuldhulp", "--team", "wijkteam", "--password-stdin"],
         input=PASSWORD, text=True, capture_output=True, env=servers.env, cwd=ROOT, timeout=60,
     )
     assert add.returncode == 0, add.stderr
