@@ -14,7 +14,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 3
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install run test train validate lint bench widget clean
+.PHONY: help install run test train validate lint bench widget clean lock
 
 help:
 	@echo "make run    install, train if needed, start Rasa (5005), actions (5055) and the web app (8000)"
@@ -22,10 +22,10 @@ help:
 	@echo "make bench  measure Naast (and plain Rasa) and write bench/results/latest.md"
 
 # Python 3.10 venv with the pinned dependencies; redone when pyproject.toml changes.
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	@PY=$$(scripts/find-python.sh) && { [ -x $(BIN)/python ] || $$PY -m venv $(VENV); }
 	$(BIN)/pip install --quiet --upgrade "pip<25" wheel "setuptools<81"
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
 	@touch $@
 
 # Debian packages the tests need (PostgreSQL server, Chromium for browser tests).
@@ -69,3 +69,8 @@ bench: train
 
 clean:
 	rm -rf $(VENV) models .rasa .naast/.system-packages widget/node_modules
+
+# Record the versions the tests pass with, so a clean clone (CI) installs exactly these.
+lock: $(STAMP)
+	@{ sed -n '1,3p' constraints.txt; $(BIN)/pip freeze --exclude-editable | grep -v '^naast'; } > constraints.txt.new
+	@mv constraints.txt.new constraints.txt
