@@ -276,6 +276,8 @@ export class Widget {
 
   connectionStatus(state, detail) {
     const { t, config } = this;
+    // A first connect has nothing to announce; keep a notice such as "Het gesprek is gewist".
+    if (state === "online" && !this.status.classList.contains("naast-status-offline")) return;
     this.status.replaceChildren();
     this.status.className = "naast-status";
     if (state === "offline") {
