@@ -52,8 +52,10 @@ widget: $(NPMSTAMP)
 train: install
 	$(BIN)/rasa train --fixed-model-name naast --out models
 
+# rasa data validate, failing on any warning except responses that custom actions and forms send
+# (Rasa's validator cannot see those; the test checks the code really uses each one).
 validate: install
-	$(BIN)/rasa data validate --fail-on-warnings
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/test_rasa_data.py -k "validates or every_response"
 
 run: train
 	$(BIN)/naast run
