@@ -123,3 +123,31 @@ def test_professional_sees_the_chat_note_in_the_inbox_and_picks_it_up(servers: S
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
     picked = web.post(f"{servers.web_url}/inbox/notities/{note.id}/oppakken", data={"csrf_token": token}, timeout=10)
     assert picked.status_code == 200 and "opgepakt" in picked.text.lower()
+
+    token = re.search(r'name="csrf_token" value="([^"]+)"', picked.text).group(1)
+    done = web.post(f"{servers.web_url}/inbox/notities/{note.id}/afronden", timeout=10,
+                    data={"csrf_token": token, "opmerking": "Gebeld, afspraak gemaakt"})
+    assert done.status_code == 200 and "afgerond" in done.text.lower()
+    assert _store(servers).get_by_reference(reference).status == "afgerond"
+
+
+def test_an_editor_cannot_open_the_note_a_resident_made(servers: Servers) -> None:
+    c = _intake(servers)
+    c.say("ja")
+    c.say("ja")
+    c.say("anoniem")
+    reference = re.search(r"NST-[0-9A-Z]{4}", " ".join(c.texts)).group(0)
+    note = _store(servers).get_by_reference(reference)
+    add = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "user", "add", "redactie", "--role", "editor", "--password-stdin"],
+        input=PASSWORD, text=True, capture_output=True, env=servers.env, cwd=ROOT, timeout=60,
+    )
+    assert add.returncode == 0, add.stderr
+    web = requests.Session()
+    login = web.get(f"{servers.web_url}/inbox/inloggen", timeout=10)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', login.text).group(1)
+    web.post(f"{servers.web_url}/inbox/inloggen", timeout=10,
+             data={"csrf_token": token, "naam": "redactie", "wachtwoord": PASSWORD, "volgende": "/inbox/"})
+    page = web.get(f"{servers.web_url}/inbox/notities/{note.id}", timeout=10)
+    assert page.status_code == 403 and "redacteur" in page.text
+    assert STORY.split(".")[0] not in page.text
