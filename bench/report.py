@@ -486,7 +486,8 @@ def readme_block(results: dict[str, Any]) -> str:
     lines += [f"- {b}" for b in bullets]
     if missing:
         lines += [f"- Not measured in this run: {', '.join(missing)} (see latest.md)."]
-    lines += ["", "Repeat with `make bench` (about 30 minutes; `python -m bench.run --quick` for a smoke run)."]
+    lines += ["", "Repeat with `make bench` (about 75 minutes on 2 cores, 42 of them cross-validating the "
+              "`rasa init` pipeline; `python -m bench.run --quick` for a smoke run)."]
     return "\n".join(lines) + "\n"
 
 
