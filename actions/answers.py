@@ -75,5 +75,5 @@ def names_a_means(text: str) -> bool:
 
 def means_nobody(text: str) -> bool:
     """Does the answer to "Wie helpt u nu?" mean that nobody helps?"""
-    normalised = re.sub(r"[^\w\s]", "", text.lower()).strip()
+    normalised = lexicons.bare(text)
     return normalised in lexicons.load("means_nl")["nobody"] or normalised.startswith("niemand")

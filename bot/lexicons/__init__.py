@@ -17,6 +17,11 @@ def load(name: str) -> dict[str, Any]:
     return yaml.safe_load((HERE / f"{name}.yml").read_text(encoding="utf-8"))
 
 
+def bare(text: str) -> str:
+    """Lower case, punctuation removed, trimmed: how short answers are compared with a word list."""
+    return re.sub(r"[^\w\s]", "", text.lower()).strip()
+
+
 def first_key_mentioned(text: str, table: dict[str, list[str]]) -> str | None:
     """The first key whose words occur (as whole words) in the text, in the table's order."""
     lowered = text.lower()

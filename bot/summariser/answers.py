@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
 from pydantic import BaseModel, Field, validator
 
+from bot import lexicons
 from bot.slots import INTAKE_SLOTS, SKIPPED
 
 _TRUE = {"true", "ja", "yes", "1"}
 _FALSE = {"false", "nee", "no", "0"}
-# A bare yes or no to "Wordt het voor hen soms te zwaar?": a fact for the note, not a sentence to quote.
-_BARE_YES = {"ja", "jawel", "ja hoor", "ja soms", "soms", "zeker", "jazeker", "ja zeker", "ja wel", "yes"}
-_BARE_NO = {"nee", "neen", "nee hoor", "nee niet", "niet echt", "nee hoor gaat wel", "gaat wel", "no"}
 
 
 class IntakeAnswers(BaseModel):
@@ -89,8 +86,8 @@ class IntakeAnswers(BaseModel):
 
     def network_heavy(self) -> bool | None:
         """True/False when the answer about the load on the people around them was a bare ja/nee."""
-        text = re.sub(r"[^\w ]", "", (self.text("network_load") or "").lower()).strip()
-        return True if text in _BARE_YES else False if text in _BARE_NO else None
+        text, words = lexicons.bare(self.text("network_load") or ""), lexicons.load("bare_answers_nl")
+        return True if text in words["yes"] else False if text in words["no"] else None
 
     def free_texts(self) -> list[tuple[str, str]]:
         """Every free-text answer as ``(slot, text)``, in the order the bot asks (a bare ja/nee left out)."""

@@ -13,6 +13,7 @@ from sqlalchemy import text
 
 from bot.config import ROOT
 from bot.db import make_engine
+from bot.notes.model import Note
 from bot.notes.store import NoteStore
 from bot.processes import Servers
 from tests.conversation import Conversation
@@ -91,27 +92,40 @@ def test_no_consent_leaves_nothing_but_the_summary_to_keep(servers: Servers) -> 
     assert found == 0
 
 
-def test_professional_sees_the_chat_note_in_the_inbox_and_picks_it_up(servers: Servers) -> None:
+def _anonymous_note(servers: Servers) -> Note:
+    """A whole conversation that ends with an anonymous note; the note as stored."""
     c = _intake(servers)
     c.say("ja")
     c.say("ja")
     c.say("anoniem")
     reference = re.search(r"NST-[0-9A-Z]{4}", " ".join(c.texts)).group(0)
-    note = _store(servers).get_by_reference(reference)
-    assert note is not None and note.anonymous
+    return _store(servers).get_by_reference(reference)
 
-    # The admin CLI on the same database, as a municipality would after `make run`.
+
+def _csrf(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def _logged_in(servers: Servers, name: str, *options: str) -> tuple[requests.Session, requests.Response]:
+    """An account made with the admin CLI on the same database, as after `make run`, logged in to the inbox."""
     add = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "user", "add", "piet", "--role", "professional",
-         "--team", "schuldhulp", "--team", "wijkteam", "--password-stdin"],
+        [sys.executable, "-m", "bot.cli", "user", "add", name, *options, "--password-stdin"],
         input=PASSWORD, text=True, capture_output=True, env=servers.env, cwd=ROOT, timeout=60,
     )
     assert add.returncode == 0, add.stderr
     web = requests.Session()
     login = web.get(f"{servers.web_url}/inbox/inloggen", timeout=10)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', login.text).group(1)
-    listed = web.post(f"{servers.web_url}/inbox/inloggen", timeout=10,
-                      data={"csrf_token": token, "naam": "piet", "wachtwoord": PASSWORD, "volgende": "/inbox/"})
+    landed = web.post(f"{servers.web_url}/inbox/inloggen", timeout=10,
+                      data={"csrf_token": _csrf(login.text), "naam": name, "wachtwoord": PASSWORD,
+                            "volgende": "/inbox/"})
+    return web, landed
+
+
+def test_professional_sees_the_chat_note_in_the_inbox_and_picks_it_up(servers: Servers) -> None:
+    note = _anonymous_note(servers)
+    assert note is not None and note.anonymous
+
+    web, listed = _logged_in(servers, "piet", "--role", "professional", "--team", "schuldhulp", "--team", "wijkteam")
     assert listed.status_code == 200
 
     def in_the_list() -> bool:
@@ -120,34 +134,19 @@ def test_professional_sees_the_chat_note_in_the_inbox_and_picks_it_up(servers: S
     _wait_for(in_the_list)
     page = web.get(f"{servers.web_url}/inbox/notities/{note.id}", timeout=10)
     assert page.status_code == 200 and STORY.split(".")[0] in page.text
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-    picked = web.post(f"{servers.web_url}/inbox/notities/{note.id}/oppakken", data={"csrf_token": token}, timeout=10)
+    picked = web.post(f"{servers.web_url}/inbox/notities/{note.id}/oppakken", data={"csrf_token": _csrf(page.text)},
+                      timeout=10)
     assert picked.status_code == 200 and "opgepakt" in picked.text.lower()
 
-    token = re.search(r'name="csrf_token" value="([^"]+)"', picked.text).group(1)
     done = web.post(f"{servers.web_url}/inbox/notities/{note.id}/afronden", timeout=10,
-                    data={"csrf_token": token, "opmerking": "Gebeld, afspraak gemaakt"})
+                    data={"csrf_token": _csrf(picked.text), "opmerking": "Gebeld, afspraak gemaakt"})
     assert done.status_code == 200 and "afgerond" in done.text.lower()
-    assert _store(servers).get_by_reference(reference).status == "afgerond"
+    assert _store(servers).get(note.id).status == "afgerond"
 
 
 def test_an_editor_cannot_open_the_note_a_resident_made(servers: Servers) -> None:
-    c = _intake(servers)
-    c.say("ja")
-    c.say("ja")
-    c.say("anoniem")
-    reference = re.search(r"NST-[0-9A-Z]{4}", " ".join(c.texts)).group(0)
-    note = _store(servers).get_by_reference(reference)
-    add = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "user", "add", "redactie", "--role", "editor", "--password-stdin"],
-        input=PASSWORD, text=True, capture_output=True, env=servers.env, cwd=ROOT, timeout=60,
-    )
-    assert add.returncode == 0, add.stderr
-    web = requests.Session()
-    login = web.get(f"{servers.web_url}/inbox/inloggen", timeout=10)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', login.text).group(1)
-    web.post(f"{servers.web_url}/inbox/inloggen", timeout=10,
-             data={"csrf_token": token, "naam": "redactie", "wachtwoord": PASSWORD, "volgende": "/inbox/"})
+    note = _anonymous_note(servers)
+    web, _ = _logged_in(servers, "redactie", "--role", "editor")
     page = web.get(f"{servers.web_url}/inbox/notities/{note.id}", timeout=10)
     assert page.status_code == 403 and "redacteur" in page.text
     assert STORY.split(".")[0] not in page.text
