@@ -157,7 +157,8 @@ def md_understanding(results: dict[str, Any]) -> list[str]:
         out += [
             f"{n.get('folds', NA)}-fold stratified cross-validation on `data/nlu` ({n.get('examples', NA)} examples), "
             "both pipelines on the same folds (`bench/nlu_crossval.py`, "
-            f"`{' '.join(c.get('argv') or [])}`). `nlu_fallback` counts as a wrong answer. "
+            f"`{' '.join(c.get('argv') or [])}`; {c.get('jobs') or 1} fold(s) trained at a time, so the training "
+            "time per fold is measured with the other folds running). `nlu_fallback` counts as a wrong answer. "
             "The default pipeline is the one `rasa init` writes (`bench/configs/rasa_init.yml`).",
             "",
             table(("figure", "Naast", "`rasa init` pipeline", "Naast / default"), [
@@ -486,8 +487,9 @@ def readme_block(results: dict[str, Any]) -> str:
     lines += [f"- {b}" for b in bullets]
     if missing:
         lines += [f"- Not measured in this run: {', '.join(missing)} (see latest.md)."]
-    lines += ["", "Repeat with `make bench` (about 75 minutes on 2 cores, 42 of them cross-validating the "
-              "`rasa init` pipeline; `python -m bench.run --quick` for a smoke run)."]
+    crossval_minutes = ((results.get("crossval") or {}).get("seconds") or 0) / 60
+    lines += ["", f"Repeat with `make bench` ({minutes:.0f} minutes on 2 cores this time, {crossval_minutes:.0f} of "
+              "them cross-validating both pipelines; `python -m bench.run --quick` for a smoke run)."]
     return "\n".join(lines) + "\n"
 
 

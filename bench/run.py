@@ -483,7 +483,7 @@ def section_crossval(ctx: Context) -> dict[str, Any]:
     data = json.loads(out.read_text("utf-8"))
     final = [r for r in data["results"] if r.get("stage") == "final"] or data["results"]
     by_name = {r["name"]: r for r in final}
-    return {"argv": argv, "mode": data.get("mode"), "wall_seconds": data.get("wall_seconds"),
+    return {"argv": argv, "mode": data.get("mode"), "wall_seconds": data.get("wall_seconds"), "jobs": data.get("jobs"),
             "naast": by_name.get("naast"), "rasa_init": by_name.get("rasa_init"), "note": data.get("note")}
 
 
