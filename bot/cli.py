@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from pathlib import Path
@@ -51,7 +52,9 @@ def cmd_serve(settings: Settings, _: argparse.Namespace) -> int:
 
     from bot.web.app import create_app
 
-    web.run_app(create_app(settings), host=settings.host, port=settings.web_port, print=None)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # No access log: its lines would hold residents' conversation ids and signed summary links.
+    web.run_app(create_app(settings), host=settings.host, port=settings.web_port, print=None, access_log=None)
     return 0
 
 

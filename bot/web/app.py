@@ -19,7 +19,7 @@ from bot.config import Settings
 from bot.db import init_db, make_engine
 from bot.web.inbox.auth import inbox_guard, session_storage
 from bot.web.keys import DB, RASA, SETTINGS
-from bot.web.rasa_client import RasaClient
+from bot.web.rasa_client import RasaClient, RasaUnavailable, warm_up
 from bot.web.routes import setup_routes
 from bot.web.security import security_headers
 
@@ -29,7 +29,7 @@ logger = logging.getLogger(__name__)
 
 def create_app(settings: Settings, engine: Engine | None = None, *, background: bool = True) -> web.Application:
     """The web app. ``engine``: an already migrated database (tests); default: ``settings.database_url``,
-    brought to the newest schema at start-up. ``background``: run the retention purge job."""
+    brought to the newest schema at start-up. ``background``: run the retention purge job and warm Rasa up."""
     app = web.Application(middlewares=[security_headers], client_max_size=64 * 1024)
     app[SETTINGS] = settings
     app[DB] = engine if engine is not None else make_engine(settings.database_url)
@@ -42,6 +42,7 @@ def create_app(settings: Settings, engine: Engine | None = None, *, background: 
         app.cleanup_ctx.append(_database)
     if background:
         app.cleanup_ctx.append(_retention_job)
+        app.cleanup_ctx.append(_rasa_warm_up)
     setup_routes(app)
     return app
 
@@ -72,6 +73,22 @@ async def _retention_job(app: web.Application) -> AsyncIterator[None]:
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await task
+
+
+async def _rasa_warm_up(app: web.Application) -> AsyncIterator[None]:
+    """Warm the Rasa server up in the background; the web app serves meanwhile."""
+    task = asyncio.create_task(_warm_up_quietly(app))
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+async def _warm_up_quietly(app: web.Application) -> None:
+    try:
+        await warm_up(app[RASA])
+    except RasaUnavailable as error:  # Rasa went away between /status and /model/parse
+        logger.warning("Rasa warm-up failed: %s", error)
 
 
 async def _purge_forever(app: web.Application) -> None:

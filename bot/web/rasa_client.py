@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import time
 from typing import Any
 
 import aiohttp
+
+logger = logging.getLogger(__name__)
+
+# Messages of different lengths: TensorFlow builds a graph for the first inputs of a new shape.
+WARM_UP_TEXTS = (
+    "hallo",
+    "ik weet het niet",
+    "ik heb veel rekeningen en ik slaap er slecht van, wie kan mij helpen",
+)
 
 
 class RasaUnavailable(RuntimeError):
@@ -24,6 +36,10 @@ class RasaClient:
     async def tracker(self, sender: str) -> dict[str, Any]:
         return await self._request("GET", f"/conversations/{sender}/tracker", params={"token": self._token})
 
+    async def parse(self, text: str) -> dict[str, Any]:
+        """Rasa's NLU on a text, without a conversation (nothing is stored)."""
+        return await self._request("POST", "/model/parse", params={"token": self._token}, json={"text": text})
+
     async def is_ready(self) -> bool:
         try:
             status = await self._request("GET", "/status", params={"token": self._token})
@@ -40,3 +56,23 @@ class RasaClient:
                 return await response.json()
         except (aiohttp.ClientError, TimeoutError) as error:
             raise RasaUnavailable(f"Rasa is not reachable at {self._base}: {error}") from error
+
+
+async def warm_up(client: RasaClient, *, poll_seconds: float = 2.0, give_up_seconds: float = 900) -> float | None:
+    """Wait for Rasa's model, then parse a few messages, so the first resident does not wait (~1 s).
+
+    Returns the seconds the warm-up took, or None when Rasa did not come up in time. Parsing keeps
+    no conversation, so this is safe to repeat on every start of every web app.
+    """
+    deadline = time.monotonic() + give_up_seconds
+    while not await client.is_ready():
+        if time.monotonic() > deadline:
+            logger.warning("Rasa warm-up skipped: Rasa not ready after %.0f s", give_up_seconds)
+            return None
+        await asyncio.sleep(poll_seconds)
+    started = time.perf_counter()
+    for text in WARM_UP_TEXTS:
+        await client.parse(text)
+    seconds = time.perf_counter() - started
+    logger.info("Rasa warmed up in %.1f s", seconds)
+    return seconds

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 
 from bot.processes import Servers
@@ -81,3 +82,12 @@ def test_not_knowing_twice_skips_the_question(servers: Servers) -> None:
     c.say("Hallo")
     assert c.say("geen idee") == ["utter_help_situation", "utter_ask_situation"]
     assert c.say("weet ik echt niet") == ["utter_skipped", "utter_ask_what_matters"]
+
+
+def test_web_app_warms_rasa_up_at_start(servers: Servers) -> None:
+    """The first resident must not pay for TensorFlow building its graphs (about a second)."""
+    log = servers.workdir / "web.log"
+    deadline = time.monotonic() + 120
+    while "Rasa warmed up in" not in log.read_text("utf-8", "replace"):
+        assert time.monotonic() < deadline, f"no warm-up in {log}:\n{log.read_text('utf-8', 'replace')[-2000:]}"
+        time.sleep(0.5)

@@ -66,3 +66,13 @@ async def test_chat_page_is_dutch_accessible_and_strict(client: TestClient) -> N
 async def test_summary_link_without_valid_signature_is_gone(client: TestClient) -> None:
     response = await client.get(f"/samenvatting/{SENDER}?s=1.0&e=99999999999&sig=bad")
     assert response.status == 410 and "werkt niet meer" in await response.text()
+
+
+async def test_warm_up_gives_up_when_rasa_never_comes() -> None:
+    import aiohttp
+
+    from bot.web.rasa_client import RasaClient, warm_up
+
+    async with aiohttp.ClientSession() as session:
+        down = RasaClient(f"http://127.0.0.1:{free_port()}", "token", session)
+        assert await warm_up(down, poll_seconds=0.05, give_up_seconds=0.2) is None
