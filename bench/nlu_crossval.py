@@ -400,10 +400,11 @@ def run_in_workers(tasks: list[tuple[Variant, int]], n_folds: int, jobs: int) ->
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
         futures = [pool.submit(fold_task, seeded(v.config), n_folds, i) for v, i in tasks]
+        runs = []
         for (variant, i), future in zip(tasks, futures, strict=True):
-            run = future.result()
+            runs.append(run := future.result())
             print(f"  {variant.name}: fold {i + 1}/{n_folds} trained in {run.train_seconds:.0f} s", file=sys.stderr)
-        return [f.result() for f in futures]
+        return runs
 
 
 def format_table(results: list[dict[str, Any]]) -> str:

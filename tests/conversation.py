@@ -4,13 +4,25 @@ from __future__ import annotations
 
 import json
 import re
+import time
 import urllib.request
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
 import yaml
 
 from bot.config import ROOT
+
+
+def wait_for(check: Callable[[], Any], seconds: float = 30.0) -> Any:
+    """The first truthy result of ``check``: the servers finish some work in the background."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if value := check():
+            return value
+        time.sleep(0.5)
+    raise AssertionError(f"not true after {seconds}s: {check}")
 
 
 @lru_cache(maxsize=1)

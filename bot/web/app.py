@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import aiohttp
@@ -41,8 +41,8 @@ def create_app(settings: Settings, engine: Engine | None = None, *, background: 
     if engine is None:
         app.cleanup_ctx.append(_database)
     if background:
-        app.cleanup_ctx.append(_retention_job)
-        app.cleanup_ctx.append(_rasa_warm_up)
+        app.cleanup_ctx.append(_background(_purge_forever))
+        app.cleanup_ctx.append(_background(_warm_up_quietly))
     setup_routes(app)
     return app
 
@@ -66,25 +66,21 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
     app[DB].dispose()
 
 
-async def _retention_job(app: web.Application) -> AsyncIterator[None]:
-    """Delete notes past their retention date every NAAST_PURGE_INTERVAL_MINUTES (also `naast purge`)."""
-    task = asyncio.create_task(_purge_forever(app))
-    yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+def _background(job: Callable[[web.Application], Awaitable[None]]) -> Callable[[web.Application], AsyncIterator[None]]:
+    """A cleanup context that runs ``job`` as a task while the app serves, and cancels it at shutdown."""
 
+    async def context(app: web.Application) -> AsyncIterator[None]:
+        task = asyncio.create_task(job(app))
+        yield
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
-async def _rasa_warm_up(app: web.Application) -> AsyncIterator[None]:
-    """Warm the Rasa server up in the background; the web app serves meanwhile."""
-    task = asyncio.create_task(_warm_up_quietly(app))
-    yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    return context
 
 
 async def _warm_up_quietly(app: web.Application) -> None:
+    """Warm the Rasa server up; the web app serves meanwhile."""
     try:
         await warm_up(app[RASA])
     except RasaUnavailable as error:  # Rasa went away between /status and /model/parse
@@ -92,6 +88,7 @@ async def _warm_up_quietly(app: web.Application) -> None:
 
 
 async def _purge_forever(app: web.Application) -> None:
+    """Delete notes past their retention date every NAAST_PURGE_INTERVAL_MINUTES (also `naast purge`)."""
     from bot.accounts.retention import purge
 
     settings = app[SETTINGS]

@@ -58,18 +58,19 @@ class RasaClient:
             raise RasaUnavailable(f"Rasa is not reachable at {self._base}: {error}") from error
 
 
-async def warm_up(client: RasaClient, *, poll_seconds: float = 2.0, give_up_seconds: float = 900) -> float | None:
+async def warm_up(client: RasaClient, *, poll_seconds: float = 2.0, attempts: int = 450) -> float | None:
     """Wait for Rasa's model, then parse a few messages, so the first resident does not wait (~1 s).
 
-    Returns the seconds the warm-up took, or None when Rasa did not come up in time. Parsing keeps
-    no conversation, so this is safe to repeat on every start of every web app.
+    Returns the seconds the warm-up took, or None when Rasa was not ready after ``attempts`` polls
+    (15 minutes by default). Parsing keeps no conversation: safe on every start of every web app.
     """
-    deadline = time.monotonic() + give_up_seconds
-    while not await client.is_ready():
-        if time.monotonic() > deadline:
-            logger.warning("Rasa warm-up skipped: Rasa not ready after %.0f s", give_up_seconds)
-            return None
+    for _ in range(attempts):
+        if await client.is_ready():
+            break
         await asyncio.sleep(poll_seconds)
+    else:
+        logger.warning("Rasa warm-up skipped: Rasa not ready after %d checks", attempts)
+        return None
     started = time.perf_counter()
     for text in WARM_UP_TEXTS:
         await client.parse(text)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-import time
 import uuid
 
 import requests
@@ -16,7 +15,7 @@ from bot.db import make_engine
 from bot.notes.model import Note
 from bot.notes.store import NoteStore
 from bot.processes import Servers
-from tests.conversation import Conversation
+from tests.conversation import Conversation, wait_for
 
 STORY = "Ik heb veel schulden en de brieven stapelen zich op. Ik durf de post niet meer open te maken."
 MATTERS = "Dat ik weer rustig kan slapen"
@@ -42,15 +41,6 @@ def _store(servers: Servers) -> NoteStore:
     return NoteStore(make_engine(servers.settings.database_url))
 
 
-def _wait_for(check, seconds: float = 30.0):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if value := check():
-            return value
-        time.sleep(0.5)
-    raise AssertionError(f"not true after {seconds}s: {check}")
-
-
 def test_corrected_note_is_stored_with_the_reference_the_resident_sees(servers: Servers) -> None:
     c = _intake(servers)
     names = c.say("nee, bij wat zou helpen wil ik iets anders zeggen")
@@ -74,7 +64,7 @@ def test_corrected_note_is_stored_with_the_reference_the_resident_sees(servers: 
     assert note.sections.network.answers[0] == NETWORK and "".join(note.sections.situation.answers) == STORY
     assert note.contact.phone and note.contact.phone.replace(" ", "").endswith("12345678")
     # The worker delivers it to the inbox (the professionals' list shows delivered notes).
-    _wait_for(lambda: _store(servers).get(note.id).status != "pending")
+    wait_for(lambda: _store(servers).get(note.id).status != "pending")
 
 
 def test_no_consent_leaves_nothing_but_the_summary_to_keep(servers: Servers) -> None:
@@ -131,7 +121,7 @@ def test_professional_sees_the_chat_note_in_the_inbox_and_picks_it_up(servers: S
     def in_the_list() -> bool:
         return f"/inbox/notities/{note.id}" in web.get(f"{servers.web_url}/inbox/", timeout=10).text
 
-    _wait_for(in_the_list)
+    wait_for(in_the_list)
     page = web.get(f"{servers.web_url}/inbox/notities/{note.id}", timeout=10)
     assert page.status_code == 200 and STORY.split(".")[0] in page.text
     picked = web.post(f"{servers.web_url}/inbox/notities/{note.id}/oppakken", data={"csrf_token": _csrf(page.text)},

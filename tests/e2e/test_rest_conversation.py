@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import time
 import uuid
 
 from bot.processes import Servers
 from bot.resources import load_resources
-from tests.conversation import Conversation
+from tests.conversation import Conversation, wait_for
 
 STORY = "Sinds mijn heupoperatie kan ik het huishouden niet meer doen en ik kom de deur bijna niet meer uit"
 EFFECT = "Dan kan ik weer zelf naar de markt en naar mijn kleindochter"
@@ -87,7 +86,4 @@ def test_not_knowing_twice_skips_the_question(servers: Servers) -> None:
 def test_web_app_warms_rasa_up_at_start(servers: Servers) -> None:
     """The first resident must not pay for TensorFlow building its graphs (about a second)."""
     log = servers.workdir / "web.log"
-    deadline = time.monotonic() + 120
-    while "Rasa warmed up in" not in log.read_text("utf-8", "replace"):
-        assert time.monotonic() < deadline, f"no warm-up in {log}:\n{log.read_text('utf-8', 'replace')[-2000:]}"
-        time.sleep(0.5)
+    wait_for(lambda: "Rasa warmed up in" in log.read_text("utf-8", "replace"), seconds=120)
