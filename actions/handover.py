@@ -15,28 +15,36 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.answers import (
-    ALWAYS_SIDE_PATH,
+    CRISIS,
+    answer_text,
     free_text_answer,
     is_side_path,
     latest_intent,
     latest_text,
-    yes_no_answer,
+    side_paths_taken,
+    yes_no,
 )
-from bot import lexicons
+from actions.forms import AnswerForm
 from bot.config import Settings
 from bot.db import init_db
+from bot.lexicons import cues
 from bot.links import current_session_start, summary_link
 from bot.notes.store import NoteStore
+from bot.slots import SKIPPED
 from bot.summariser import IntakeAnswers, summarise
 
 logger = logging.getLogger(__name__)
 
 CHANNELS = ("phone", "email", "visit", "chat", "anonymous")
-EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+EMAIL = re.compile(r"[^@\s<>(),;:]+@[^@\s<>(),;:]+\.[^@\s<>(),;:]+")
+NAME_LEAD_INS = re.compile(r"^(ik heet|mijn naam is|noem me|noem mij|zeg maar|ik ben)\s+", re.I)
+TRIES = 2  # a phone number or e-mail address that fails the check this often is kept as typed
 
 
 def normalise_phone(text: str) -> str | None:
-    """A Dutch (or international) phone number in a standard form, or None when it is not one."""
+    """The first Dutch (or international) phone number in the text, in a standard form, or None."""
+    for match in phonenumbers.PhoneNumberMatcher(text, "NL", leniency=phonenumbers.Leniency.VALID):
+        return phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
     try:
         number = phonenumbers.parse(text, "NL")
     except phonenumbers.NumberParseException:
@@ -47,8 +55,11 @@ def normalise_phone(text: str) -> str | None:
 
 
 def normalise_email(text: str) -> str | None:
+    found = EMAIL.search(text.strip())
+    if not found:
+        return None
     try:
-        return validate_email(text.strip(), check_deliverability=False).normalized
+        return validate_email(found.group(0).strip(".").strip(), check_deliverability=False).normalized
     except EmailNotValidError:
         return None
 
@@ -57,76 +68,123 @@ def channel_in(message: dict[str, Any]) -> str | None:
     for entity in message.get("entities", []):
         if entity.get("entity") == "contact_channel" and entity.get("value") in CHANNELS:
             return entity["value"]
-    return lexicons.first_key_mentioned(message.get("text") or "", lexicons.load("contact_nl")["channels"])
+    return cues.first_key(message.get("text") or "", "contact_nl", "channels")
 
 
-class ValidateContactForm(FormValidationAction):
+def _unverified(tracker: Tracker, slot: str) -> list[str]:
+    return [*[s for s in tracker.get_slot("contact_unverified") or [] if s != slot], slot]
+
+
+class ValidateContactForm(AnswerForm, FormValidationAction):
     def name(self) -> str:
         return "validate_contact_form"
 
     async def required_slots(
         self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[str]:
+        """Every channel gives the professional a way to act: a number, an address, or the chat."""
         channel = tracker.get_slot("contact_channel")
         if channel == "anonymous":
             return ["contact_channel"]
-        slots = list(domain_slots)
-        detail = {"phone": "contact_phone", "email": "contact_email"}.get(channel or "")
-        if detail:
-            slots.insert(1, detail)
-        return slots
+        details = {
+            "phone": ["contact_phone"],
+            "email": ["contact_email"],
+            "visit": ["contact_address", "contact_phone"],
+        }.get(channel or "", [])
+        rest = [s for s in domain_slots if s != "contact_channel"]
+        if channel in ("email", "chat"):
+            rest = [s for s in rest if s != "contact_time"]  # no call to plan
+        return ["contact_channel", *details, *rest]
 
     async def extract_contact_channel(self, d: CollectingDispatcher, t: Tracker, _: DomainDict) -> dict[str, Any]:
-        if t.get_slot("requested_slot") != "contact_channel" or latest_intent(t)[0] in ALWAYS_SIDE_PATH:
+        if t.get_slot("requested_slot") != "contact_channel" or latest_intent(t)[0] in CRISIS:
             return {}
         text = latest_text(t)
         # Typing the number or address straight away is an answer too.
         if EMAIL.search(text):
-            return {"contact_channel": "email", "contact_email": EMAIL.search(text).group(0)}
-        if normalise_phone(text):
-            return {"contact_channel": "phone", "contact_phone": text}
+            email = normalise_email(text)
+            return {"contact_channel": "email", **({"contact_email": email} if email else {})}
+        phone = normalise_phone(text) if any(c.isdigit() for c in text) else None
+        if phone:
+            return {"contact_channel": "phone", "contact_phone": phone}
         # Before the side paths: here "bellen" answers the question, it is not a request for a person.
         channel = channel_in(t.latest_message)
         if channel is not None:
             return {"contact_channel": channel}
-        if not is_side_path(t):
-            d.utter_message(response="utter_invalid_channel")
-        return {}
+        if is_side_path(t):
+            return {}
+        if side_paths_taken(t, "contact_channel") + 1 > TRIES:
+            # Twice not understood: ask for a number (an e-mail address is fine there too), never loop.
+            return {"contact_channel": "phone"}
+        d.utter_message(response="utter_invalid_channel")
+        return {"contact_channel": None}
 
     async def extract_contact_phone(self, d: CollectingDispatcher, t: Tracker, _: DomainDict) -> dict[str, Any]:
-        return free_text_answer(t, "contact_phone")
+        text = answer_text(t, "contact_phone")
+        if text and EMAIL.search(text) and not normalise_phone(text):  # an e-mail address typed here
+            email = normalise_email(text)
+            return {"contact_channel": "email", "contact_email": email or text, "contact_phone": SKIPPED}
+        return {"contact_phone": text} if text else {}
 
     async def extract_contact_email(self, d: CollectingDispatcher, t: Tracker, _: DomainDict) -> dict[str, Any]:
-        return free_text_answer(t, "contact_email")
+        text = answer_text(t, "contact_email")
+        return {"contact_email": text} if text else {}
+
+    async def extract_contact_address(self, d: CollectingDispatcher, t: Tracker, _: DomainDict) -> dict[str, Any]:
+        return free_text_answer(t, "contact_address")
+
+    async def extract_contact_name(self, d: CollectingDispatcher, t: Tracker, _: DomainDict) -> dict[str, Any]:
+        text = answer_text(t, "contact_name")
+        return {"contact_name": NAME_LEAD_INS.sub("", text).strip(" .!") or text} if text else {}
 
     async def extract_contact_time(self, d: CollectingDispatcher, t: Tracker, _: DomainDict) -> dict[str, Any]:
         return free_text_answer(t, "contact_time")
 
     async def extract_access_needs(self, d: CollectingDispatcher, t: Tracker, _: DomainDict) -> dict[str, Any]:
-        return free_text_answer(t, "access_needs")
+        text = answer_text(t, "access_needs")
+        if text is None and latest_text(t) == "/deny":
+            text = "nee"
+        return {"access_needs": text} if text else {}
 
     async def extract_client_support(self, d: CollectingDispatcher, t: Tracker, _: DomainDict) -> dict[str, Any]:
         if t.get_slot("requested_slot") != "client_support" or is_side_path(t):
             return {}
-        answer = yes_no_answer(t)
-        return {} if answer is None else {"client_support": answer}
+        said = yes_no(t)
+        if said is None:
+            said = cues.leading_yes_or_no(latest_text(t))
+        # Not a clear no ("misschien", "wat is dat precies"): the professional offers it.
+        return {"client_support": True if said is None else said}
 
     async def validate_contact_phone(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        phone = normalise_phone(str(value or ""))
-        if phone is None:
-            dispatcher.utter_message(response="utter_invalid_phone")
-        return {"contact_phone": phone}
+        if value == SKIPPED or not value:
+            return {"contact_phone": value}
+        phone = normalise_phone(str(value))
+        if phone is not None:
+            return {"contact_phone": phone}
+        return self._not_checked(dispatcher, tracker, "contact_phone", str(value), "utter_invalid_phone")
 
     async def validate_contact_email(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        email = normalise_email(str(value or ""))
-        if email is None:
-            dispatcher.utter_message(response="utter_invalid_email")
-        return {"contact_email": email}
+        if value == SKIPPED or not value:
+            return {"contact_email": value}
+        email = normalise_email(str(value))
+        if email is not None:
+            return {"contact_email": email}
+        return self._not_checked(dispatcher, tracker, "contact_email", str(value), "utter_invalid_email")
 
+    @staticmethod
+    def _not_checked(
+        dispatcher: CollectingDispatcher, tracker: Tracker, slot: str, value: str, invalid: str
+    ) -> dict[str, Any]:
+        """First time: say what is wrong and ask again. Second time: keep it as typed, marked unchecked."""
+        if tracker.get_slot("requested_slot") == slot and side_paths_taken(tracker, slot) + 1 >= TRIES:
+            dispatcher.utter_message(response="utter_detail_unverified")
+            return {slot: value, "contact_unverified": _unverified(tracker, slot)}
+        dispatcher.utter_message(response=invalid)
+        return {slot: None}
 
 
 @lru_cache(maxsize=1)

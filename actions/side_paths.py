@@ -59,6 +59,12 @@ class ActionHumanContact(Action):
         return []
 
 
+def other_language_response(tracker: Tracker) -> str:
+    languages = [e.get("value") for e in tracker.latest_message.get("entities", []) if e.get("entity") == "language"]
+    language = next((code for code in languages if code in SPOKEN_REPLIES), "en")
+    return f"utter_other_language_{language}"
+
+
 class ActionOtherLanguage(Action):
     """Say, in the resident's own language, that Naast speaks Dutch, and give the phone number."""
 
@@ -66,9 +72,22 @@ class ActionOtherLanguage(Action):
         return "action_other_language"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        languages = [
-            e.get("value") for e in tracker.latest_message.get("entities", []) if e.get("entity") == "language"
-        ]
-        language = next((code for code in languages if code in SPOKEN_REPLIES), "en")
-        dispatcher.utter_message(response=f"utter_other_language_{language}")
+        dispatcher.utter_message(response=other_language_response(tracker))
         return []
+
+
+class ActionFallback(Action):
+    """Not understood: "kunt u het anders zeggen?" once; a fallback right after a fallback gets choices."""
+
+    def name(self) -> str:
+        return "action_fallback"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        last = next((e for e in reversed(tracker.events) if e.get("event") == "bot"), {})
+        previous = (last.get("metadata") or {}).get("utter_action")
+        # Each time something else: ask again, then choices, then how to reach a person.
+        dispatcher.utter_message(response=NEXT_FALLBACK.get(previous or "", "utter_default"))
+        return []
+
+
+NEXT_FALLBACK = {"utter_default": "utter_default_choices", "utter_default_choices": "utter_human_contact"}

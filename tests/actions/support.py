@@ -25,6 +25,7 @@ def tracker(
     entities: list[dict[str, Any]] | None = None,
     requested_slot: str | None = None,
     active_loop: str | None = None,
+    events: list[dict[str, Any]] | None = None,
 ) -> Tracker:
     all_slots = {name: None for name in domain()["slots"]}
     all_slots.update(slots or {})
@@ -34,7 +35,7 @@ def tracker(
         sender_id="test",
         slots=all_slots,
         latest_message=message,
-        events=[],
+        events=events or [],
         paused=False,
         followup_action=None,
         active_loop={"name": active_loop} if active_loop else {},

@@ -83,11 +83,51 @@ async def test_typing_a_number_answers_the_channel_question() -> None:
     form, d = ValidateContactForm(), CollectingDispatcher()
     t = tracker("0612345678", requested_slot="contact_channel")
     assert await form.extract_contact_channel(d, t, domain()) == {
-        "contact_channel": "phone", "contact_phone": "0612345678"
+        "contact_channel": "phone", "contact_phone": "+31 6 12345678"
     }
     unclear = tracker("weet niet hoor zeg maar", intent="tell", requested_slot="contact_channel")
-    assert await form.extract_contact_channel(d, unclear, domain()) == {}
+    assert await form.extract_contact_channel(d, unclear, domain()) == {"contact_channel": None}  # asked again
     assert [m["response"] for m in d.messages] == ["utter_invalid_channel"]
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["06-12345678", "+31 6 1234 5678", "0031612345678", "020-1234567", "0612345678", "06 123 456 78",
+     "mijn nummer is 06 12 34 56 78", "+32 470 12 34 56", "(020) 123 45 67"],
+)
+def test_phone_numbers_in_common_formats_are_accepted(typed: str) -> None:
+    assert normalise_phone(typed) is not None
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["jan.de.vries@gmail.com", "Pieter.Janssens+gemeente@telenet.be", "marie-claire@orange.fr",
+     "kowalski.anna@wp.pl", "A.BAKKER@ZIGGO.NL", "mijn mail is fatima_el.amrani@hotmail.com"],
+)
+def test_email_addresses_in_common_forms_are_accepted(typed: str) -> None:
+    assert normalise_email(typed) is not None
+
+
+async def test_a_detail_that_fails_twice_is_kept_as_typed_and_marked() -> None:
+    form = ValidateContactForm()
+    first_try = [{"event": "slot", "name": "requested_slot", "value": "contact_phone"},
+                 {"event": "user", "text": "0612"}]
+    d = CollectingDispatcher()
+    once = tracker("0612", requested_slot="contact_phone", events=first_try)
+    assert await form.validate_contact_phone("0612", d, once, domain()) == {"contact_phone": None}
+    second_try = [*first_try, {"event": "slot", "name": "requested_slot", "value": "contact_phone"},
+                  {"event": "user", "text": "0612 34"}]
+    twice = tracker("0612 34", requested_slot="contact_phone", events=second_try)
+    assert await form.validate_contact_phone("0612 34", d, twice, domain()) == {
+        "contact_phone": "0612 34", "contact_unverified": ["contact_phone"]}
+    assert [m["response"] for m in d.messages] == ["utter_invalid_phone", "utter_detail_unverified"]
+
+
+async def test_a_visit_asks_for_an_address_and_a_phone_number() -> None:
+    form, d = ValidateContactForm(), CollectingDispatcher()
+    visit = await form.required_slots(FORM_SLOTS, d, tracker(slots={"contact_channel": "visit"}), domain())
+    assert visit[:3] == ["contact_channel", "contact_address", "contact_phone"]
+    assert "contact_name" in visit
 
 
 async def test_bellen_answers_the_channel_question_and_is_not_a_request_for_a_person() -> None:
