@@ -10,10 +10,10 @@ a strong signal says otherwise (issue 10):
   robot?") or a short municipal question outside the social domain;
 - another language, found by the language check on three or more words (never on e-mail
   addresses, phone numbers, postcodes or numbers: bot/nlu/message_screen.py).
-The classifier's intent alone never throws an answer away. One side path per question for the same
-message: when the resident sends the same (or nearly the same) message again, it is the answer; and
-after two side paths at one question, the next message is the answer (only a button or a crisis
-still counts), so no question is asked three times in a row.
+The classifier's intent alone never throws an answer away. One side path per question: once the
+question has come back after a side path, the next message is its answer (a button, a crisis, "weet
+ik niet" and leaving the question still count), and a message sent again is always the answer; so
+no question is asked three times in a row.
 
 Rasa runs the form first after every message (RulePolicy's loop happy path); when the extractor
 returns nothing the form is rejected and the side-path rules take over by intent. So a side path is
@@ -46,7 +46,8 @@ SIDE_PATHS = {
 }
 SHORT_WORDS = 8  # a cue counts in a message of at most this many words
 QUESTION_WORDS = 15  # a question to Naast or to the municipality is at most this long
-MAX_SIDE_PATHS = 2  # side paths at one question before any message is the answer
+MAX_SIDE_PATHS = 1  # side paths at one question before any message is the answer
+LEAVING = {"request_human", "stop", "goodbye"}
 SAME_MESSAGE = 90  # rapidfuzz ratio from which two messages count as the same
 _QUESTION_START = re.compile(
     r"^(wanneer|waar|waarom|hoe|hoelang|hoeveel|wat|wie|welke|kan|kun|kunt|mag|moet|is|zijn|heeft|hebben|"
@@ -115,10 +116,11 @@ def side_path(tracker: Tracker) -> str | None:
         return name
     if name in CRISIS:  # the lexicon said so (bot/nlu/message_screen.py)
         return None if is_repeat(tracker, slot) else name
-    # "weet ik niet" twice skips the question (action_help_question); a person, stop and goodbye
-    # leave it: those never loop. Every other side path is taken once per message.
-    repeatable = name in {"dont_know", "skip", "request_human", "stop", "goodbye"}
-    if not repeatable and (is_repeat(tracker, slot) or side_paths_taken(tracker, slot) >= MAX_SIDE_PATHS):
+    if name in LEAVING:  # these leave the question: they never make it come back
+        return name if len(text.split()) <= SHORT_WORDS and cues.says(text, name) else None
+    # The question has come back once already: a third time in a row would be a loop, so this
+    # message is the answer (actions/side_paths.py skips after a second "weet ik niet").
+    if name != "dont_know" and (is_repeat(tracker, slot) or side_paths_taken(tracker, slot) >= MAX_SIDE_PATHS):
         return None
     words = len(text.split())
     if name in SCREENED:

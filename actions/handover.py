@@ -113,7 +113,7 @@ class ValidateContactForm(AnswerForm, FormValidationAction):
             return {"contact_channel": channel}
         if is_side_path(t):
             return {}
-        if side_paths_taken(t, "contact_channel") + 1 > TRIES:
+        if side_paths_taken(t, "contact_channel") + 1 >= TRIES:
             # Twice not understood: ask for a number (an e-mail address is fine there too), never loop.
             return {"contact_channel": "phone"}
         d.utter_message(response="utter_invalid_channel")

@@ -16,8 +16,9 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answers import is_button, latest_text, screen_of
+from actions.answers import is_button, latest_text, screen_of, side_paths_taken
 from bot.resources import resources_for
+from bot.slots import INTAKE_SLOTS, SKIPPED
 
 INTENT_SIGNAL = {"crisis_suicide": "suicide", "crisis_violence": "violence", "crisis_acute": "acute"}
 # Most serious first: acute danger needs 112 before anything else.
@@ -76,16 +77,20 @@ def answer_extras(tracker: Tracker, dispatcher: CollectingDispatcher) -> dict[st
 
 
 def crisis_answer(tracker: Tracker) -> dict[str, Any]:
-    """The crisis message as the answer to the open question, where it answers it."""
+    """The crisis message as the answer to the open question, where it answers it.
+
+    A question that already came back once is not asked a third time: a free-text question keeps
+    the message as its answer, any other (a phone number, a yes or no) is skipped.
+    """
     slot = tracker.get_slot("requested_slot")
     text = latest_text(tracker)
-    if not text or is_button(text) or not tracker.active_loop:
+    if not slot or not text or is_button(text) or not tracker.active_loop:
         return {}
     if slot == "urgent":
         return {"urgent": True, "urgency_detail": text}
-    if slot in ANSWERED_BY_A_CRISIS:
+    if slot in ANSWERED_BY_A_CRISIS or (side_paths_taken(tracker, slot) >= 1 and slot in INTAKE_SLOTS):
         return {slot: text}
-    return {}
+    return {slot: SKIPPED} if side_paths_taken(tracker, slot) >= 1 else {}
 
 
 class ActionSafetyResponse(Action):

@@ -7,6 +7,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.answers import side_paths_taken
 from bot.slots import SKIPPED
 
 # Languages with their own response in domain.yml (utter_other_language_<code>).
@@ -33,7 +34,8 @@ class ActionHelpQuestion(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         slot = tracker.get_slot("requested_slot")
-        if slot and tracker.get_slot("help_given_for") == slot:
+        # Asked twice already (help given, or another side path before): skip instead of a third time.
+        if slot and (tracker.get_slot("help_given_for") == slot or side_paths_taken(tracker, slot) >= 1):
             return _skip(slot, dispatcher)
         dispatcher.utter_message(response=_help_response(slot, domain))
         return [SlotSet("help_given_for", slot)]
