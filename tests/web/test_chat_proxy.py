@@ -63,9 +63,21 @@ async def test_chat_page_is_dutch_accessible_and_strict(client: TestClient) -> N
     assert "default-src 'self'" in csp and "unsafe-inline" not in csp
 
 
-async def test_summary_link_without_valid_signature_is_gone(client: TestClient) -> None:
-    response = await client.get(f"/samenvatting/{SENDER}?s=1.0&e=99999999999&sig=bad")
-    assert response.status == 410 and "werkt niet meer" in await response.text()
+async def test_summary_link_without_valid_seal_is_gone(client: TestClient) -> None:
+    for token in (SENDER, "A" * 80, "not base64 !"):
+        response = await client.get(f"/samenvatting/{token}")
+        assert response.status == 410 and "werkt niet meer" in await response.text()
+
+
+async def test_sealed_summary_link_shows_the_story_without_rasa(client: TestClient) -> None:
+    from bot.links import summary_link
+    from bot.web.keys import SETTINGS
+
+    secret = client.server.app[SETTINGS].secret_key
+    link = summary_link("http://x", secret, {"situation": "Mijn kat is weggelopen en ik ben verdrietig."})
+    response = await client.get(link.removeprefix("http://x"))  # Rasa is down: the link is enough
+    assert response.status == 200 and "Mijn kat is weggelopen" in await response.text()
+    assert response.headers["Cache-Control"] == "no-store"
 
 
 async def test_warm_up_gives_up_when_rasa_never_comes() -> None:
