@@ -159,6 +159,17 @@ def test_goodbye_during_the_intake_leaves_zero_rows(servers: Servers) -> None:
     assert _rows(servers, c.sender) == 0
 
 
+def test_stop_deletes_and_going_on_starts_again_with_the_opening(servers: Servers) -> None:
+    c = Conversation(servers.rasa_url, f"e2e-privacy-{uuid.uuid4().hex[:12]}")
+    c.say("Hallo")
+    c.say(STORY)
+    assert c.say("ik wil stoppen")[:2] == ["utter_stop", "utter_come_back"]
+    assert "verder" not in " ".join(c.texts)  # nothing promises to resume what was deleted
+    assert _rows(servers, c.sender) == 0
+    # The resident is told again that this is a computer before any question (EU AI Act, art. 50).
+    assert c.say("ik wil toch verder")[:1] == ["utter_opening"]
+
+
 def _web_conversation(servers: Servers) -> tuple[str, str]:
     issued = requests.post(f"{servers.web_url}/api/conversation", timeout=10).json()
     for text in ("Hallo", STORY):
