@@ -50,8 +50,8 @@ def seal(secret: str, slots: Mapping[str, Any], now: float | None = None) -> str
     return _b64(nonce + AESGCM(_key(secret)).encrypt(nonce, zlib.compress(payload, 9), _CONTEXT))
 
 
-def unseal(secret: str, token: str, now: float | None = None) -> IntakeAnswers | None:
-    """The answers of a valid, unexpired token; None for anything else."""
+def open_seal(secret: str, token: str, now: float | None = None) -> tuple[IntakeAnswers, int] | None:
+    """The answers of a valid, unexpired token and when it expires (epoch seconds); None for anything else."""
     try:
         raw = _unb64(token)
         payload = json.loads(zlib.decompress(AESGCM(_key(secret)).decrypt(raw[:12], raw[12:], _CONTEXT)))
@@ -59,7 +59,13 @@ def unseal(secret: str, token: str, now: float | None = None) -> IntakeAnswers |
         return None
     if not isinstance(payload, dict) or (now or time.time()) >= payload.get("until", 0):
         return None
-    return IntakeAnswers.from_slots(payload.get("answers") or {})
+    return IntakeAnswers.from_slots(payload.get("answers") or {}), int(payload["until"])
+
+
+def unseal(secret: str, token: str, now: float | None = None) -> IntakeAnswers | None:
+    """The answers of a valid, unexpired token; None for anything else."""
+    opened = open_seal(secret, token, now)
+    return opened[0] if opened else None
 
 
 def summary_link(base_url: str, secret: str, slots: Mapping[str, Any], now: float | None = None) -> str | None:

@@ -76,8 +76,14 @@ async def test_sealed_summary_link_shows_the_story_without_rasa(client: TestClie
     secret = client.server.app[SETTINGS].secret_key
     link = summary_link("http://x", secret, {"situation": "Mijn kat is weggelopen en ik ben verdrietig."})
     response = await client.get(link.removeprefix("http://x"))  # Rasa is down: the link is enough
-    assert response.status == 200 and "Mijn kat is weggelopen" in await response.text()
+    html = await response.text()
+    assert response.status == 200 and "Mijn kat is weggelopen" in html
     assert response.headers["Cache-Control"] == "no-store"
+    # Written for the resident, styled from /static under the app's strict CSP (no inline <style>).
+    assert '<html lang="nl">' in html and "Uw verhaal" in html and "Stap 2" not in html
+    assert "<style" not in html and 'href="/static/summary.css"' in html
+    assert "style-src 'self'" in response.headers["Content-Security-Policy"]
+    assert (await client.get("/static/summary.css")).status == 200
 
 
 async def test_warm_up_gives_up_when_rasa_never_comes() -> None:
