@@ -1,16 +1,13 @@
-"""Consent, contact details, and sending the note (or giving the resident their summary to keep)."""
+"""Contact details: how the resident wants to be reached (the note itself: actions/consent.py)."""
 
 from __future__ import annotations
 
-import logging
 import re
-from functools import lru_cache
 from typing import Any
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
-from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -25,15 +22,9 @@ from actions.answers import (
     yes_no,
 )
 from actions.forms import AnswerForm
-from bot.config import Settings
-from bot.db import init_db
 from bot.lexicons import cues
-from bot.links import current_session_start, summary_link
-from bot.notes.store import NoteStore
 from bot.slots import SKIPPED
-from bot.summariser import IntakeAnswers, summarise
 
-logger = logging.getLogger(__name__)
 
 CHANNELS = ("phone", "email", "visit", "chat", "anonymous")
 EMAIL = re.compile(r"[^@\s<>(),;:]+@[^@\s<>(),;:]+\.[^@\s<>(),;:]+")
@@ -187,61 +178,4 @@ class ValidateContactForm(AnswerForm, FormValidationAction):
         return {slot: None}
 
 
-@lru_cache(maxsize=1)
-def _settings() -> Settings:
-    return Settings.load()
-
-
-@lru_cache(maxsize=1)
-def _store() -> NoteStore:
-    # Created once per action-server process; migrations run here so a fresh checkout just works.
-    return NoteStore(init_db(_settings().database_url))
-
-
-def delivery_channels(settings: Settings) -> list[str]:
-    """The professionals' inbox always; e-mail and webhook where configured."""
-    channels = ["inbox"]
-    if settings.smtp_host and settings.team_mailbox:
-        channels.append("email")
-    if settings.webhook_url:
-        channels.append("webhook")
-    return channels
-
-
-class ActionSubmitNote(Action):
-    """With the resident's yes: summarise, store the note and its deliveries in one go, give the reference."""
-
-    def name(self) -> str:
-        return "action_submit_note"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        settings = _settings()
-        slots = {**tracker.current_slot_values(), "consent": True}
-        try:
-            note = summarise(IntakeAnswers.from_slots(slots), retention_days=settings.retention_days)
-            saved = _store().save(note, delivery_channels(settings), consent=True)
-        except Exception:  # the resident must hear that it failed and how to reach a person
-            logger.exception("storing the note failed")
-            dispatcher.utter_message(response="utter_note_failed")
-            return [SlotSet("consent", True)]
-        dispatcher.utter_message(response="utter_note_sent", note_reference=saved.reference)
-        anonymous = tracker.get_slot("contact_channel") == "anonymous"
-        dispatcher.utter_message(response="utter_what_next_anonymous" if anonymous else "utter_what_next")
-        dispatcher.utter_message(response="utter_close")
-        return [SlotSet("consent", True), SlotSet("note_reference", saved.reference)]
-
-
-class ActionKeepSummary(Action):
-    """No consent: nothing is stored by Naast; the resident gets a link to their own summary."""
-
-    def name(self) -> str:
-        return "action_keep_summary"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        settings = _settings()
-        start = current_session_start(tracker.events) or 0.0
-        link = summary_link(str(settings.public_url), settings.secret_key, tracker.sender_id, start)
-        dispatcher.utter_message(response="utter_not_sent")
-        dispatcher.utter_message(response="utter_summary_to_keep", summary_link=link)
-        dispatcher.utter_message(response="utter_close")
-        return [SlotSet("consent", False), SlotSet("summary_link", link)]
+# The note itself (consent, storing, the summary to keep) lives in actions/consent.py.

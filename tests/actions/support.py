@@ -52,3 +52,22 @@ async def run(action: Action, t: Tracker) -> tuple[list[str], list[dict[str, Any
 
 def slot_events(events: list[dict[str, Any]]) -> dict[str, Any]:
     return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+def asked_and_answered(question: str, intent: str) -> list[dict[str, Any]]:
+    """The events of the bot asking ``question`` and the resident answering with ``intent``."""
+    return [
+        {"event": "action", "name": question},
+        {"event": "bot", "text": "…", "metadata": {"utter_action": question}},
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": "ja", "parse_data": {"intent": {"name": intent, "confidence": 0.99}}},
+    ]
+
+
+def consented(t: Tracker) -> Tracker:
+    """The tracker after the resident's own yes to the consent question (the slot and the events)."""
+    t.slots["consent"] = True
+    t.events = [*t.events, *asked_and_answered("utter_ask_consent", "affirm"),
+                {"event": "action", "name": "action_record_consent"},
+                {"event": "slot", "name": "consent", "value": True}]
+    return t

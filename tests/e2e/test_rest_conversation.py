@@ -73,7 +73,8 @@ def test_side_paths_during_the_intake(servers: Servers) -> None:
     assert c.say("Ik wil een mens spreken") == ["utter_human_contact", "utter_human_walk_in", "utter_ask_pass_on"]
     assert c.say("nee") == ["utter_continue_here", "utter_ask_situation"]
     assert c.say("ik wil stoppen") == ["utter_stop", "utter_come_back"]
-    assert c.say("verder") == ["utter_ask_situation"]
+    # The stop deleted the conversation (issue 11): going on starts a new one, with the opening.
+    assert c.say("verder") == ["utter_opening", "utter_opening_how", "utter_opening_privacy", "utter_ask_situation"]
 
 
 def test_not_knowing_twice_skips_the_question(servers: Servers) -> None:
