@@ -36,14 +36,10 @@ QUESTIONS_TO_NAAST = {"ask_privacy", "ask_duration", "ask_what_next", "bot_chall
 # Side paths that need a cue word as well as the classifier's intent (unless it is a button).
 CUED = {"dont_know", "skip", "request_human", "stop", "goodbye", "insult"}
 SCREENED = {"too_long", "other_language"}
-# The side paths each form has rules for (data/rules/side_paths.yml, safety.yml).
-_COMMON = CRISIS | QUESTIONS_TO_NAAST | {"dont_know", "skip", "request_human", "stop", "goodbye",
-                                         "out_of_scope", "insult", "too_long", "other_language"}
-SIDE_PATHS = {
-    "intake_form": _COMMON,
-    "contact_form": _COMMON,
-    "correction_form": _COMMON,
-}
+# The side paths every form has rules for (data/rules/side_paths.yml, safety.yml).
+SIDE_PATHS = CRISIS | QUESTIONS_TO_NAAST | {"dont_know", "skip", "request_human", "stop", "goodbye",
+                                            "out_of_scope", "insult", "too_long", "other_language"}
+FORMS = ("intake_form", "contact_form", "correction_form")
 SHORT_WORDS = 8  # a cue counts in a message of at most this many words
 QUESTION_WORDS = 15  # a question to Naast or to the municipality is at most this long
 MAX_SIDE_PATHS = 1  # side paths at one question before any message is the answer
@@ -91,12 +87,9 @@ def _user_turns_at(tracker: Tracker, slot: str) -> list[str]:
     return list(reversed(texts[:asked_at]))
 
 
-def is_repeat(tracker: Tracker, slot: str | None) -> bool:
-    """The resident sent (nearly) the same message to this question just before."""
-    turns = _user_turns_at(tracker, slot) if slot else []
-    if len(turns) < 2:
-        return False
-    return fuzz.ratio(cues.normalise(turns[-1]), cues.normalise(turns[-2])) >= SAME_MESSAGE
+def _is_repeat(turns: list[str]) -> bool:
+    """The latest message is (nearly) the same as the one before it at this question."""
+    return len(turns) >= 2 and fuzz.ratio(cues.normalise(turns[-1]), cues.normalise(turns[-2])) >= SAME_MESSAGE
 
 
 def side_paths_taken(tracker: Tracker, slot: str | None) -> int:
@@ -105,22 +98,22 @@ def side_paths_taken(tracker: Tracker, slot: str | None) -> int:
 
 def side_path(tracker: Tracker) -> str | None:
     """The side path the latest message takes at the open question, or None: it is the answer."""
-    form = tracker.active_loop.get("name") if tracker.active_loop else None
-    allowed = SIDE_PATHS.get(form or "", _COMMON)
     slot = tracker.get_slot("requested_slot")
     name, confidence = latest_intent(tracker)
     text = latest_text(tracker)
-    if name not in allowed:
+    if name not in SIDE_PATHS:
         return None
     if is_button(text):
         return name
+    turns = _user_turns_at(tracker, slot) if slot else []
+    repeat = _is_repeat(turns)
     if name in CRISIS:  # the lexicon said so (bot/nlu/message_screen.py)
-        return None if is_repeat(tracker, slot) else name
+        return None if repeat else name
     if name in LEAVING:  # these leave the question: they never make it come back
         return name if len(text.split()) <= SHORT_WORDS and cues.says(text, name) else None
     # The question has come back once already: a third time in a row would be a loop, so this
     # message is the answer (actions/side_paths.py skips after a second "weet ik niet").
-    if name != "dont_know" and (is_repeat(tracker, slot) or side_paths_taken(tracker, slot) >= MAX_SIDE_PATHS):
+    if name != "dont_know" and (repeat or len(turns) - 1 >= MAX_SIDE_PATHS):
         return None
     words = len(text.split())
     if name in SCREENED:
@@ -144,6 +137,14 @@ def answer_text(tracker: Tracker, slot: str) -> str | None:
         return None
     text = latest_text(tracker)
     return text if text and not is_button(text) else None
+
+
+def answer_or_button_word(tracker: Tracker, slot: str) -> str | None:
+    """Like ``answer_text``, with the Ja/Nee buttons as the words "ja" and "nee" (the note shows them as facts)."""
+    return answer_text(tracker, slot) or BUTTON_WORDS.get(latest_text(tracker))
+
+
+BUTTON_WORDS = {"/affirm": "ja", "/deny": "nee"}
 
 
 def free_text_answer(tracker: Tracker, slot: str) -> dict[str, Any]:

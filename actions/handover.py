@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import phonenumbers
@@ -13,6 +14,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.answers import (
     CRISIS,
+    answer_or_button_word,
     answer_text,
     free_text_answer,
     is_side_path,
@@ -24,7 +26,6 @@ from actions.answers import (
 from actions.forms import AnswerForm
 from bot.lexicons import cues
 from bot.slots import SKIPPED
-
 
 CHANNELS = ("phone", "email", "visit", "chat", "anonymous")
 EMAIL = re.compile(r"[^@\s<>(),;:]+@[^@\s<>(),;:]+\.[^@\s<>(),;:]+")
@@ -132,9 +133,7 @@ class ValidateContactForm(AnswerForm, FormValidationAction):
         return free_text_answer(t, "contact_time")
 
     async def extract_access_needs(self, d: CollectingDispatcher, t: Tracker, _: DomainDict) -> dict[str, Any]:
-        text = answer_text(t, "access_needs")
-        if text is None and latest_text(t) == "/deny":
-            text = "nee"
+        text = answer_or_button_word(t, "access_needs")
         return {"access_needs": text} if text else {}
 
     async def extract_client_support(self, d: CollectingDispatcher, t: Tracker, _: DomainDict) -> dict[str, Any]:
@@ -149,31 +148,32 @@ class ValidateContactForm(AnswerForm, FormValidationAction):
     async def validate_contact_phone(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if value == SKIPPED or not value:
-            return {"contact_phone": value}
-        phone = normalise_phone(str(value))
-        if phone is not None:
-            return {"contact_phone": phone}
-        return self._not_checked(dispatcher, tracker, "contact_phone", str(value), "utter_invalid_phone")
+        return self._checked(dispatcher, tracker, "contact_phone", value, normalise_phone, "utter_invalid_phone")
 
     async def validate_contact_email(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if value == SKIPPED or not value:
-            return {"contact_email": value}
-        email = normalise_email(str(value))
-        if email is not None:
-            return {"contact_email": email}
-        return self._not_checked(dispatcher, tracker, "contact_email", str(value), "utter_invalid_email")
+        return self._checked(dispatcher, tracker, "contact_email", value, normalise_email, "utter_invalid_email")
 
     @staticmethod
-    def _not_checked(
-        dispatcher: CollectingDispatcher, tracker: Tracker, slot: str, value: str, invalid: str
+    def _checked(
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        slot: str,
+        value: Any,
+        normalise: Callable[[str], str | None],
+        invalid: str,
     ) -> dict[str, Any]:
-        """First time: say what is wrong and ask again. Second time: keep it as typed, marked unchecked."""
+        """The detail in its standard form. Not valid the first time: say so and ask again; the second
+        time: keep it as typed, marked unchecked (a note is never lost to a check)."""
+        if value == SKIPPED or not value:
+            return {slot: value}
+        checked = normalise(str(value))
+        if checked is not None:
+            return {slot: checked}
         if tracker.get_slot("requested_slot") == slot and side_paths_taken(tracker, slot) + 1 >= TRIES:
             dispatcher.utter_message(response="utter_detail_unverified")
-            return {slot: value, "contact_unverified": _unverified(tracker, slot)}
+            return {slot: str(value), "contact_unverified": _unverified(tracker, slot)}
         dispatcher.utter_message(response=invalid)
         return {slot: None}
 

@@ -9,8 +9,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.answers import (
+    answer_or_button_word,
     answer_text,
-    latest_text,
     means_nobody,
     names_a_means,
     yes_no,
@@ -82,7 +82,7 @@ class ValidateIntakeForm(AnswerForm, FormValidationAction):
 
     async def extract_situation_more(self, d: CollectingDispatcher, t: Tracker, _: DomainDict) -> dict[str, Any]:
         """More about a first message that told something; it joins the situation (a bare "nee" adds nothing)."""
-        text = answer_text(t, "situation_more") or ("nee" if latest_text(t) == "/deny" else None)
+        text = answer_or_button_word(t, "situation_more")
         if text is None:
             return {}
         if cues.yes_or_no(text) is not None:
@@ -92,9 +92,7 @@ class ValidateIntakeForm(AnswerForm, FormValidationAction):
         return {"situation_more": text, "situation": f"{situation}\n{text}".strip(), **hint, **answer_extras(t, d)}
 
     async def extract_for_whom(self, d: CollectingDispatcher, t: Tracker, _: DomainDict) -> dict[str, Any]:
-        text = answer_text(t, "for_whom")
-        if text is None and latest_text(t) in ("/affirm", "/deny"):
-            text = "ja" if latest_text(t) == "/affirm" else "nee"
+        text = answer_or_button_word(t, "for_whom")
         return for_whom_values(text, t.get_slot("person_hint")) if text else {}
 
     async def extract_what_matters(self, d: CollectingDispatcher, t: Tracker, _: DomainDict) -> dict[str, Any]:
@@ -115,9 +113,7 @@ class ValidateIntakeForm(AnswerForm, FormValidationAction):
         return self._free_text(d, t, "network")
 
     async def extract_network_load(self, d: CollectingDispatcher, t: Tracker, _: DomainDict) -> dict[str, Any]:
-        text = answer_text(t, "network_load")
-        if text is None and latest_text(t) in ("/affirm", "/deny"):
-            text = "ja" if latest_text(t) == "/affirm" else "nee"  # a button: the note shows it as a fact
+        text = answer_or_button_word(t, "network_load")
         return {"network_load": text, **answer_extras(t, d)} if text else {}
 
     async def extract_urgency_detail(self, d: CollectingDispatcher, t: Tracker, _: DomainDict) -> dict[str, Any]:

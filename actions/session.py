@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -39,9 +41,13 @@ def tells_something(text: str, intent: str) -> bool:
     """Does a first message start the story ("ik heb schulden", "hulp nodig met geld"), not just ask for help?"""
     if is_button(text) or len(text.split()) < MIN_STORY_WORDS or intent in NOT_A_STORY:
         return False
-    filler = set(load("opening_nl")["filler"]) | STOP_WORDS
-    content = [w for w in words(text) if w.lower.isalpha() and w.lower not in filler and w.lemma not in filler]
-    return bool(content)
+    filler = _filler()
+    return any(w.lower.isalpha() and w.lower not in filler and w.lemma not in filler for w in words(text))
+
+
+@lru_cache(maxsize=1)
+def _filler() -> frozenset[str]:
+    return frozenset(load("opening_nl")["filler"]) | STOP_WORDS
 
 
 class ActionSessionStart(Action):

@@ -11,6 +11,6 @@ import yaml
 HERE = Path(__file__).resolve().parent
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=32)
 def load(name: str) -> dict[str, Any]:
     return yaml.safe_load((HERE / f"{name}.yml").read_text(encoding="utf-8"))

@@ -55,12 +55,14 @@ def first_key(text: str, name: str, table: str) -> str | None:
 def yes_or_no(text: str) -> bool | None:
     """True for a bare yes ("ja hoor", "Jaaa!"), False for a bare no, None for anything else."""
     bare = _squeezed(normalise(text))
+    yes, no = _bare_answers()
+    return True if bare in yes else False if bare in no else None
+
+
+@lru_cache(maxsize=1)
+def _bare_answers() -> tuple[frozenset[str], frozenset[str]]:
     answers = load("bare_answers_nl")
-    if bare in {_squeezed(normalise(w)) for w in answers["yes"]}:
-        return True
-    if bare in {_squeezed(normalise(w)) for w in answers["no"]}:
-        return False
-    return None
+    return tuple(frozenset(_squeezed(normalise(str(w))) for w in answers[key]) for key in ("yes", "no"))
 
 
 def _squeezed(text: str) -> str:
@@ -85,7 +87,7 @@ def _people() -> Lexicon:
     return Lexicon({"person": phrases, "third_party": data["third_party"], "self": data["self"]})
 
 
-def _people_words(text: str) -> list:
+def _people_words(text: str) -> tuple:
     return words(re.sub(r"\bm['’]n\b", "mijn", text, flags=re.I))
 
 

@@ -39,21 +39,26 @@ class Hit(NamedTuple):
     end: int
 
 
+def affix_matches(form: str, kind: str, text: str) -> bool:
+    """``form`` is ``text`` (exact), starts with it (prefix), ends with it (suffix) or contains it (anything else).
+
+    The one definition of a term's ``*`` syntax, here and in the safety screen's patterns.
+    """
+    if kind == "exact":
+        return form == text
+    if kind == "prefix":
+        return form.startswith(text)
+    if kind == "suffix":
+        return form.endswith(text)
+    return text in form
+
+
 class _Part(NamedTuple):
     kind: str  # exact | prefix | suffix | infix
     text: str
 
     def matches(self, word: Word) -> bool:
-        return any(self._matches(form) for form in (word.lower, word.lemma))
-
-    def _matches(self, form: str) -> bool:
-        if self.kind == "exact":
-            return form == self.text
-        if self.kind == "prefix":
-            return form.startswith(self.text)
-        if self.kind == "suffix":
-            return form.endswith(self.text)
-        return self.text in form
+        return any(affix_matches(form, self.kind, self.text) for form in (word.lower, word.lemma))
 
 
 def _parse(part: str) -> _Part:
@@ -173,10 +178,15 @@ def lemmas_of(nlp: Language) -> Lemmas:
     return Lemmas(nlp)
 
 
-def words(text: str) -> list[Word]:
-    """The words of a short message (folded, lemmatised by the Dutch spaCy pipeline), punctuation left out."""
+@lru_cache(maxsize=256)
+def words(text: str) -> tuple[Word, ...]:
+    """The words of a short message (folded, lemmatised by the Dutch spaCy pipeline), punctuation left out.
+
+    Cached: one message is matched against several word lists, and a form asks for its required
+    slots (which look at the story) several times per turn; spaCy runs once per text.
+    """
     from bot.nlp import load_pipeline
 
     nlp = load_pipeline()
     table = lemmas_of(nlp)
-    return [table.word(t.text, t.lemma_) for t in nlp(fold(text)) if not (t.is_punct or t.is_space)]
+    return tuple(table.word(t.text, t.lemma_) for t in nlp(fold(text)) if not (t.is_punct or t.is_space))

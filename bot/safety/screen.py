@@ -30,7 +30,7 @@ from typing import Any
 
 import yaml
 
-from bot.lexicons.matcher import fold
+from bot.lexicons.matcher import affix_matches, fold
 
 LEXICON_FILE = Path(__file__).with_name("lexicon_nl.yml")
 
@@ -218,13 +218,7 @@ def _within(typed: str, word: str, limit: int) -> bool:
 
 
 def _form_matches(form: str, word: Word) -> bool:
-    if word.mode == "exact":
-        return form == word.text
-    if word.mode == "prefix":
-        return form.startswith(word.text)
-    if word.mode == "suffix":
-        return form.endswith(word.text)
-    return word.text in form
+    return affix_matches(form, word.mode, word.text)
 
 
 @dataclass

@@ -2,29 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from actions import consent
 from actions.consent import ActionCloseConversation, ActionRecordConsent, ActionSubmitNote, consent_answer
-from bot.db import init_db
 from bot.notes.store import NoteStore
 from tests.actions.support import asked_and_answered, consented, run, slot_events, tracker
 
 ANSWERS = {"situation": "Ik kan de huur niet meer betalen.", "what_matters": "Dat ik in mijn huis kan blijven.",
            "read_back_confirmed": True, "contact_channel": "anonymous"}
-
-
-@pytest.fixture
-def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> NoteStore:
-    url = f"sqlite:///{tmp_path / 'naast.db'}"
-    monkeypatch.setenv("DATABASE_URL", url)
-    consent._settings.cache_clear()
-    consent._store.cache_clear()
-    yield NoteStore(init_db(url))
-    consent._settings.cache_clear()
-    consent._store.cache_clear()
 
 
 def test_only_a_yes_right_after_the_consent_question_counts() -> None:

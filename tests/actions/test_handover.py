@@ -1,16 +1,13 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import consent
 from actions.consent import ActionKeepSummary, ActionSubmitNote
 from actions.handover import ValidateContactForm, channel_in, normalise_email, normalise_phone
 from bot.config import Settings
-from bot.db import init_db
 from bot.links import unseal
 from bot.notes.store import NoteStore
 from tests.actions.support import consented, domain, run, slot_events, tracker
@@ -28,17 +25,6 @@ ANSWERS = {
     "resources_shown": [],
     "additions": [],
 }
-
-
-@pytest.fixture
-def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> NoteStore:
-    url = f"sqlite:///{tmp_path / 'naast.db'}"
-    monkeypatch.setenv("DATABASE_URL", url)
-    consent._settings.cache_clear()
-    consent._store.cache_clear()
-    yield NoteStore(init_db(url))
-    consent._settings.cache_clear()
-    consent._store.cache_clear()
 
 
 @pytest.mark.parametrize("text", ["06 12345678", "0612345678", "+31 6 12345678", "010-1234567", "0031612345678"])

@@ -18,16 +18,15 @@ from tests.notes import pg
 
 
 @pytest.fixture(scope="module")
-def pg_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Servers, str]]:
-    server = pg.start()
-    url = server.url()
+def pg_servers(tmp_path_factory: pytest.TempPathFactory, pg_server: pg.PgServer) -> Iterator[tuple[Servers, str]]:
+    pg.reset_schema(pg_server)  # the session's server: start from an empty schema
+    url = pg_server.url()
     env = {"NAAST_TRACKER_DB_URL": url, "NAAST_TRACKER_URL": url, "NAAST_TRACKER_DIALECT": "postgresql"}
     running = Servers(workdir=tmp_path_factory.mktemp("pg-servers"), with_web=False, extra_env=env)
     try:
         yield running.start(), url
     finally:
         running.stop()
-        pg.stop(server)
 
 
 def _at_consent(servers: Servers) -> Conversation:

@@ -24,15 +24,6 @@ DOMAIN = Domain.load(str(ROOT / "domain.yml"))
 DAY = 86400.0
 
 
-@pytest.fixture(scope="module")
-def pg_server() -> Iterator[pg.PgServer]:
-    server = pg.start()
-    try:
-        yield server
-    finally:
-        pg.stop(server)
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[PrivacyTrackerStore]:
     if request.param == "sqlite":
