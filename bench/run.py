@@ -506,7 +506,15 @@ def live_servers(ctx: Context) -> Any:
         if not model or not Path(model).exists():
             raise RuntimeError(f"no Naast model at {ctx.naast_model} (run `make train`)")
         log("conversation: starting Naast's servers")
-        ctx.live = Servers(workdir=ctx.tmp / "conversation-servers", model=Path(model)).start(timeout=600)
+        servers = Servers(workdir=ctx.tmp / "conversation-servers", model=Path(model))
+        try:
+            servers.start(timeout=600)
+        except Exception as error:
+            servers.stop()  # the ones that did start must not outlive the run
+            logs = {name: (servers.workdir / f"{name}.log").read_text("utf-8", "replace")[-800:]
+                    for name in ("actions", "rasa") if (servers.workdir / f"{name}.log").exists()}
+            raise RuntimeError(f"{error}; log tails: {logs}") from error
+        ctx.live = servers
     return ctx.live
 
 
