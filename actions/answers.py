@@ -12,8 +12,8 @@ a strong signal says otherwise (issue 10):
   addresses, phone numbers, postcodes or numbers: bot/nlu/message_screen.py).
 The classifier's intent alone never throws an answer away. One side path per question: once the
 question has come back after a side path, the next message is its answer (a button, a crisis, "weet
-ik niet" and leaving the question still count), and a message sent again is always the answer; so
-no question is asked three times in a row.
+ik niet", leaving the question, another language and a real question to Naast still count), and a
+message sent again is always the answer.
 
 Rasa runs the form first after every message (RulePolicy's loop happy path); when the extractor
 returns nothing the form is rejected and the side-path rules take over by intent. So a side path is
@@ -45,6 +45,9 @@ QUESTION_WORDS = 15  # a question to Naast or to the municipality is at most thi
 MAX_SIDE_PATHS = 1  # side paths at one question before any message is the answer
 LEAVING = {"request_human", "stop", "goodbye"}
 SAME_MESSAGE = 90  # rapidfuzz ratio from which two messages count as the same
+# A message that starts like this describes something ("dat het ophoudt"): it answers the question,
+# even with a cue word for leaving it. ("Dat weet ik niet" still is "weet ik niet": not for those.)
+_ANSWER_START = re.compile(r"^(dat|zodat|iemand die|iets dat|iets wat|een \w+ die)\b", re.I)
 _QUESTION_START = re.compile(
     r"^(wanneer|waar|waarom|hoe|hoelang|hoeveel|wat|wie|welke|kan|kun|kunt|mag|moet|is|zijn|heeft|hebben|"
     r"wordt|gaat|krijg|krijgt)\b", re.I
@@ -110,16 +113,26 @@ def side_path(tracker: Tracker) -> str | None:
     if name in CRISIS:  # the lexicon said so (bot/nlu/message_screen.py)
         return None if repeat else name
     if name in LEAVING:  # these leave the question: they never make it come back
+        if _ANSWER_START.match(text):  # "dat het ophoudt", "iemand die mij belt": an answer
+            return None
+        if name == "request_human" and tracker.active_loop_name == "contact_form":
+            return None  # a person is what the contact details are for: "langskomen" answers the question
         return name if len(text.split()) <= SHORT_WORDS and cues.says(text, name) else None
-    # The question has come back once already: a third time in a row would be a loop, so this
-    # message is the answer (actions/side_paths.py skips after a second "weet ik niet").
-    if name != "dont_know" and (repeat or len(turns) - 1 >= MAX_SIDE_PATHS):
+    if repeat and name != "dont_know":
         return None
     words = len(text.split())
+    # Another language and a real question to Naast are answered however often they come: each is
+    # a different message, and keeping "Ben jij een robot?" as someone's story would be wrong.
     if name in SCREENED:
         return name
+    if name in QUESTIONS_TO_NAAST and words <= QUESTION_WORDS and _is_question(text):
+        return name
+    # The question has come back once already: a third time in a row would be a loop, so this
+    # message is the answer (actions/side_paths.py skips after a second "weet ik niet").
+    if name != "dont_know" and len(turns) - 1 >= MAX_SIDE_PATHS:
+        return None
     if name in QUESTIONS_TO_NAAST:
-        return name if words <= QUESTION_WORDS and (confidence >= 0.6 or _is_question(text)) else None
+        return name if words <= QUESTION_WORDS and confidence >= 0.6 else None
     if name == "out_of_scope":
         return name if words <= QUESTION_WORDS and _is_question(text) and confidence >= 0.6 else None
     if name in CUED:

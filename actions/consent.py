@@ -21,6 +21,7 @@ from rasa_sdk.types import DomainDict
 
 from bot.config import Settings
 from bot.db import init_db
+from bot.lexicons import cues
 from bot.links import summary_link
 from bot.notes.handover import hand_over
 from bot.notes.store import NoConsentError, NoteStore
@@ -50,7 +51,7 @@ def consent_answer(events: Iterable[Mapping[str, Any]]) -> bool | None:
     """The resident's answer to the latest consent question in these events.
 
     True only when the first thing the resident said after the bot asked ``utter_ask_consent`` was a
-    yes (intent ``affirm``); False for any other reply; None when the question was never asked or is
+    yes (``said_yes``); False for any other reply; None when the question was never asked or is
     still unanswered. A later restart or new session forgets it. A yes given to any other question,
     or a ``consent`` slot set without the question, is no consent.
     """
@@ -67,9 +68,15 @@ def consent_answer(events: Iterable[Mapping[str, Any]]) -> bool | None:
             elif asked and name not in _BETWEEN:
                 asked = False  # the bot moved on before the resident answered
         elif kind == "user" and asked:
-            intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
-            answer, asked = intent == YES, False
+            answer, asked = said_yes(event), False
     return answer
+
+
+def said_yes(event: Mapping[str, Any]) -> bool:
+    """A yes: the classifier's ``affirm`` that is not a bare no, or a bare yes however it was typed."""
+    intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+    said = cues.yes_or_no(event.get("text") or "")
+    return said is True or (intent == YES and said is None)
 
 
 def has_consent(tracker: Tracker) -> bool:
@@ -87,6 +94,36 @@ class ActionRecordConsent(Action):
         return [SlotSet("consent", consent_answer(tracker.events) is True)]
 
 
+class ActionConsentUnclear(Action):
+    """Neither yes nor no to the consent question: explain once and ask again; the second time nothing
+    is sent (the resident keeps the summary, and is told how to send it after all), so it never loops."""
+
+    def name(self) -> str:
+        return "action_consent_unclear"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        if times_asked(tracker.events) < MAX_CONSENT_QUESTIONS:
+            dispatcher.utter_message(response="utter_consent_explain")
+            return [SlotSet(CONSENT_OPEN, True)]
+        return [SlotSet(CONSENT_OPEN, False)]
+
+
+CONSENT_OPEN = "consent_open"
+MAX_CONSENT_QUESTIONS = 2  # the question, and once again after the explanation
+
+
+def times_asked(events: Iterable[Mapping[str, Any]]) -> int:
+    """How often the consent question came since the read-back was last confirmed."""
+    count = 0
+    for event in events:
+        if event.get("event") == "action":
+            if event.get("name") == "action_confirm_read_back":
+                count = 0
+            elif event.get("name") == CONSENT_QUESTION:
+                count += 1
+    return count
+
+
 class ActionSubmitNote(Action):
     """With the resident's yes: summarise, store the note and its deliveries in one go, give the reference."""
 
@@ -98,7 +135,7 @@ class ActionSubmitNote(Action):
             # Only the dialogue could bring us here without a yes (or a forged request): store nothing.
             logger.warning("note not stored: the conversation holds no yes to the consent question")
             dispatcher.utter_message(response="utter_not_sent")
-            return [SlotSet("consent", False)]
+            return [SlotSet("consent", False), SlotSet(CLOSED_SLOT, NO_CONSENT)]
         settings = _settings()
         answers = IntakeAnswers.from_slots(tracker.current_slot_values())  # consent: the checked slot
         try:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answers import side_paths_taken
+from actions.answers import latest_intent, side_paths_taken
 from bot.slots import SKIPPED
 
 # Languages with their own response in domain.yml (utter_other_language_<code>).
@@ -89,7 +89,11 @@ class ActionFallback(Action):
         previous = (last.get("metadata") or {}).get("utter_action")
         # Each time something else: ask again, then choices, then how to reach a person.
         dispatcher.utter_message(response=NEXT_FALLBACK.get(previous or "", "utter_default"))
-        return []
+        if latest_intent(tracker)[0] == "nlu_fallback":
+            return []  # a rule ran this, and the rule ends by listening
+        # RulePolicy's core fallback (no rule, no story for this turn): like Rasa's own fallback,
+        # take the message out of the dialogue state so that the next prediction is to listen.
+        return [UserUtteranceReverted()]
 
 
 NEXT_FALLBACK = {"utter_default": "utter_default_choices", "utter_default_choices": "utter_human_contact"}

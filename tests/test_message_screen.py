@@ -325,3 +325,27 @@ def test_contact_details_and_short_messages_are_never_another_language(screen: M
     # Seen: 8 of 9 e-mail addresses were taken as English, French, Portuguese or Polish.
     assert screen.detect_language(text)[0] == "nl"
     assert _run(screen, _message(text)).get("intent")["name"] != "other_language"
+
+
+@pytest.mark.parametrize("text", ["via de chat", "later via de chat", "whatsapp is prima", "na de lunch",
+                                  "Jan de Vries"])
+def test_short_dutch_answers_with_international_words_are_dutch(screen: MessageScreen, text: str):
+    # Seen: "via de chat" to "Hoe mag de medewerker u noemen?" got the English answer, three times over.
+    assert screen.detect_language(text)[0] == "nl"
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("I live in de Bilt and need help", "en"), ("preciso de ajuda", "pt"), ("necesito ayuda por favor", "es"),
+    ("ich brauche Hilfe", "de"), ("ben yardım istiyorum", "tr"), ("help me please", "en"),
+])
+def test_other_languages_are_still_recognised(screen: MessageScreen, text: str, language: str):
+    assert screen.detect_language(text)[0] == language
+
+
+@pytest.mark.parametrize(("text", "intent"), [("klpot", "affirm"), ("ja grag", "affirm"), ("Prima!", "affirm"),
+                                              ("nee hoor", "deny"), ("liever niet", "deny")])
+def test_a_bare_yes_or_no_is_that_whatever_the_classifier_read(screen: MessageScreen, text: str, intent: str):
+    assert _run(screen, _message(text, intent="goodbye")).get("intent")["name"] == intent
+    # Longer messages and buttons keep the classifier's intent.
+    longer = _run(screen, _message(f"{text} maar ik wil eerst iets vragen", intent="tell"))
+    assert longer.get("intent")["name"] == "tell"

@@ -39,9 +39,10 @@ def _responses_used_by_code() -> set[str]:
             used.add(response)
     for form in domain["forms"].values():
         used.update(f"utter_ask_{slot}" for slot in form["required_slots"])
-    slots_asked_dynamically = ("what_matters_effect", "network_load", "urgency_detail", "contact_phone",
-                               "contact_email", "correction_text")
-    used.update(f"utter_ask_{slot}" for slot in slots_asked_dynamically)
+    # Forms ask slots their required_slots() adds at run time (e.g. situation_more, contact_phone)
+    # through utter_ask_<slot>; those slots are named as string literals in the form's code.
+    quoted = set(re.findall(r'"(\w+)"', code))
+    used.update(f"utter_ask_{slot}" for slot in domain["slots"] if slot in quoted)
     return used
 
 

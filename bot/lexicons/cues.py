@@ -12,6 +12,8 @@ import re
 from collections.abc import Mapping
 from functools import lru_cache
 
+from rapidfuzz.distance import OSA
+
 from bot.lexicons import load
 from bot.lexicons.matcher import Lexicon, fold, words
 
@@ -53,10 +55,23 @@ def first_key(text: str, name: str, table: str) -> str | None:
 
 
 def yes_or_no(text: str) -> bool | None:
-    """True for a bare yes ("ja hoor", "Jaaa!"), False for a bare no, None for anything else."""
+    """True for a bare yes ("ja hoor", "Jaaa!", "klpot"), False for a bare no, None for anything else.
+
+    One typo (a letter missing, added, changed or two swapped) is forgiven in answers of four letters
+    or more: residents on a phone type "ja grag" and "klpot" and mean yes.
+    """
     bare = _squeezed(normalise(text))
     yes, no = _bare_answers()
-    return True if bare in yes else False if bare in no else None
+    if bare in yes or bare in no:
+        return bare in yes
+    if len(bare) < TYPO_MIN_LETTERS:
+        return None
+    near_yes = any(OSA.distance(bare, w) <= 1 for w in yes if len(w) >= TYPO_MIN_LETTERS)
+    near_no = any(OSA.distance(bare, w) <= 1 for w in no if len(w) >= TYPO_MIN_LETTERS)
+    return None if near_yes == near_no else near_yes
+
+
+TYPO_MIN_LETTERS = 4
 
 
 @lru_cache(maxsize=1)

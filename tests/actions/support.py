@@ -54,13 +54,14 @@ def slot_events(events: list[dict[str, Any]]) -> dict[str, Any]:
     return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
 
 
-def asked_and_answered(question: str, intent: str) -> list[dict[str, Any]]:
-    """The events of the bot asking ``question`` and the resident answering with ``intent``."""
+def asked_and_answered(question: str, intent: str, text: str | None = None) -> list[dict[str, Any]]:
+    """The events of the bot asking ``question`` and the resident answering ``text`` (read as ``intent``)."""
+    said = text if text is not None else {"affirm": "ja", "deny": "nee"}.get(intent, "hoe bedoelt u dat")
     return [
         {"event": "action", "name": question},
         {"event": "bot", "text": "…", "metadata": {"utter_action": question}},
         {"event": "action", "name": "action_listen"},
-        {"event": "user", "text": "ja", "parse_data": {"intent": {"name": intent, "confidence": 0.99}}},
+        {"event": "user", "text": said, "parse_data": {"intent": {"name": intent, "confidence": 0.99}}},
     ]
 
 

@@ -91,7 +91,11 @@ def test_a_crisis_sent_again_is_the_answer() -> None:
 
 def test_after_two_side_paths_the_next_message_is_the_answer_unless_it_is_a_crisis_or_a_button() -> None:
     earlier = ("hoe lang duurt dit", "wat gebeurt er met mijn verhaal")
-    assert side_path(_at("is dit anoniem?", "ask_privacy", earlier=earlier)) is None
+    assert side_path(_at("wanneer wordt het grofvuil opgehaald?", "out_of_scope", earlier=earlier)) is None
+    assert side_path(_at("ik weet niet wie dat is", "ask_privacy", earlier=earlier)) is None
+    # A real question to Naast is still answered: "is dit anoniem?" is nobody's story.
+    assert side_path(_at("is dit anoniem?", "ask_privacy", earlier=earlier)) == "ask_privacy"
+    assert side_path(_at("is dit anoniem?", "ask_privacy", earlier=(*earlier, "is dit anoniem?"))) is None
     assert side_path(_at("ik wil dood", "crisis_suicide", earlier=earlier)) == "crisis_suicide"
     assert side_path(_at("/request_human", "request_human", earlier=earlier)) == "request_human"
 
@@ -132,3 +136,16 @@ def test_every_form_has_a_rule_for_every_side_path_it_allows() -> None:
         covered |= {(loop, intent) for loop in loops for intent in intents}
     missing = {(form, intent) for form in FORMS for intent in SIDE_PATHS} - covered
     assert missing == set()
+
+
+@pytest.mark.parametrize(("text", "intent"), [("dat het ophoudt", "stop"), ("iemand die mij belt", "request_human")])
+def test_a_description_is_an_answer_even_with_a_cue_for_leaving(text: str, intent: str) -> None:
+    assert side_path(_at(text, intent)) is None
+    assert side_path(_at("ik wil stoppen", "stop")) == "stop"
+
+
+def test_in_the_contact_form_a_person_is_the_answer() -> None:
+    at_address = tracker("langskomen", intent="request_human", confidence=0.9, requested_slot="contact_address",
+                         active_loop="contact_form",
+                         events=[*_asked("contact_address"), {"event": "user", "text": "langskomen"}])
+    assert side_path(at_address) is None

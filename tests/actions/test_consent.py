@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from actions.consent import ActionCloseConversation, ActionRecordConsent, ActionSubmitNote, consent_answer
+from actions.consent import (
+    ActionCloseConversation,
+    ActionConsentUnclear,
+    ActionRecordConsent,
+    ActionSubmitNote,
+    consent_answer,
+)
 from bot.notes.store import NoteStore
 from tests.actions.support import asked_and_answered, consented, run, slot_events, tracker
 
@@ -30,6 +36,25 @@ def test_only_a_yes_right_after_the_consent_question_counts() -> None:
     # Asked again after a no: the latest answer counts; a new session forgets it.
     assert consent_answer([*asked_and_answered(ask, "deny"), *asked_and_answered(ask, "affirm")]) is True
     assert consent_answer([*asked_and_answered(ask, "affirm"), {"event": "session_started"}]) is None
+    # A yes typed with a typo or read as something else by the classifier is a yes; a bare no never is.
+    assert consent_answer(asked_and_answered(ask, "nlu_fallback", "ja grag")) is True
+    assert consent_answer(asked_and_answered(ask, "tell", "prima")) is True
+    assert consent_answer(asked_and_answered(ask, "affirm", "nee hoor")) is False
+    assert consent_answer(asked_and_answered(ask, "affirm", "ik weet het nog niet")) is True  # the classifier's yes
+
+
+async def test_an_unclear_answer_is_explained_once_then_nothing_is_sent() -> None:
+    ask = "utter_ask_consent"
+    t = tracker()
+    t.events = [{"event": "action", "name": "action_confirm_read_back"}, *asked_and_answered(ask, "dont_know")]
+    names, _, events = await run(ActionConsentUnclear(), t)
+    assert names == ["utter_consent_explain"] and slot_events(events) == {"consent_open": True}
+    t.events = [*t.events, *asked_and_answered(ask, "dont_know")]
+    names, _, events = await run(ActionConsentUnclear(), t)
+    assert names == [] and slot_events(events) == {"consent_open": False}
+    # After a new read-back (a correction) the question may be explained again.
+    t.events = [*t.events, {"event": "action", "name": "action_confirm_read_back"}, *asked_and_answered(ask, "tell")]
+    assert slot_events((await run(ActionConsentUnclear(), t))[2]) == {"consent_open": True}
 
 
 async def test_record_consent_sets_the_slot_from_the_answer() -> None:
@@ -60,7 +85,9 @@ async def test_submit_without_the_residents_yes_stores_nothing(store: NoteStore,
         t.slots["consent"] = True
         t.events = asked_and_answered("utter_ask_read_back_ok", "affirm")
     names, _, events = await run(ActionSubmitNote(), t)
-    assert names == ["utter_not_sent"] and slot_events(events) == {"consent": False}
+    # Nothing stored, and the conversation closes (the tracker store deletes it: bot/privacy/).
+    assert names == ["utter_not_sent"]
+    assert slot_events(events) == {"consent": False, "conversation_closed": "no_consent"}
     assert store.count() == {"notes": 0, "outbox": 0}
 
 

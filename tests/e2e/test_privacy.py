@@ -212,11 +212,13 @@ def test_wiping_after_a_note_deletes_the_conversation_but_not_the_note(servers: 
 
 
 def test_logs_at_the_default_level_hold_no_resident_text(servers: Servers) -> None:
-    words = [f"Zwartekraai{uuid.uuid4().hex[:6]}", f"Pimpelmees{uuid.uuid4().hex[:6]}"]
+    words = [f"Zwartekraai{uuid.uuid4().hex[:6]}", f"Pimpelmees{uuid.uuid4().hex[:6]}",
+             f"Roodborst{uuid.uuid4().hex[:6]}"]
     c = _at_consent(servers, words[0])
     c.say("ja")
     c.say("bellen")
     c.say("06 12345678")
+    c.say(words[2])  # the name the professional may use
     c.say(f"na drie uur, vraag naar {words[1]}")
     c.say("nee")
     c.say("ja")

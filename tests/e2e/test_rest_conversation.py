@@ -57,7 +57,9 @@ def test_crisis_as_first_message_gets_resource_first(servers: Servers) -> None:
     names = c.say("mijn man slaat me en ik ben bang")
     assert names[0] == "utter_safety_violence"
     assert "0800-2000" in c.texts[0]
-    assert names[-1] == "utter_ask_situation"
+    # What the resident wrote is the start of their story: the bot asks for more, not to start over.
+    assert names[-1] == "utter_ask_situation_more"
+    assert c.tracker(servers.settings.rasa_token)["slots"]["situation"] == "mijn man slaat me en ik ben bang"
 
 
 def test_side_paths_during_the_intake(servers: Servers) -> None:

@@ -1,8 +1,8 @@
 """Rasa's agent in the test process, talking to the real action server over HTTP.
 
-The fuzzer sends hundreds of messages; in-process they skip the REST channel and the SQL tracker
-store (which replays every event of the conversation on each message), while NLU, the message
-screen, the policies and every custom action run exactly as in `rasa run`. The model is loaded once
+The fuzzer sends hundreds of messages; in-process they skip the REST channel and the HTTP round trip,
+while NLU, the message screen, the policies, the tracker store and every custom action run exactly
+as in `rasa run` (endpoints.yml, read the same way). The model is loaded once
 per test session (about a minute on two cores).
 """
 
@@ -10,10 +10,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from bot.cli import server_environment
+from bot.config import ROOT, Settings
 from tests.personas.runner import TransportError
+
+if TYPE_CHECKING:
+    from rasa.core.utils import AvailableEndpoints
 
 
 class _Errors(logging.Handler):
@@ -27,18 +33,35 @@ class _Errors(logging.Handler):
         self.records.append(record.getMessage()[:300])
 
 
+def endpoints(settings: Settings) -> AvailableEndpoints:
+    """endpoints.yml read exactly as `rasa run` reads it: the action server with its shared secret and
+    Naast's tracker store, which deletes a conversation when it closes (the next message starts anew)."""
+    from rasa.core.utils import read_endpoints_from_path
+
+    saved = dict(os.environ)
+    try:
+        os.environ.update(server_environment(settings))
+        return read_endpoints_from_path(ROOT / "endpoints.yml")
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
 class AgentTransport:
-    def __init__(self, model: Path, action_url: str) -> None:
+    def __init__(self, model: Path, settings: Settings) -> None:
         import structlog
         from rasa.core.agent import Agent
-        from rasa.utils.endpoints import EndpointConfig
 
         # Rasa's per-message debug lines (structlog) would flood the test log.
         structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
         logging.getLogger("rasa").setLevel(logging.WARNING)
         self.loop = asyncio.new_event_loop()
         asyncio.set_event_loop(self.loop)
-        self.agent = Agent.load(str(model), action_endpoint=EndpointConfig(url=action_url))
+        from rasa.core.tracker_store import TrackerStore
+
+        found = endpoints(settings)
+        self.agent = Agent.load(str(model), action_endpoint=found.action,
+                                tracker_store=TrackerStore.create(found.tracker_store))
         self.errors = _Errors()
         logging.getLogger("rasa").addHandler(self.errors)
 

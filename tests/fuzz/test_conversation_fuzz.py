@@ -47,7 +47,7 @@ def test_residents_are_reproducible() -> None:
 
 @pytest.fixture(scope="module")
 def fuzz_results(servers: Servers) -> Iterator[list[FuzzResult]]:
-    transport = AgentTransport(MODEL, f"http://127.0.0.1:{servers.settings.action_port}/webhook")
+    transport = AgentTransport(MODEL, servers.settings)
     try:
         yield [converse(Resident(f"{SEED}:{i}"), transport, screen) for i in range(RESIDENTS)]
     finally:
