@@ -47,7 +47,11 @@ LEAVING = {"request_human", "stop", "goodbye"}
 SAME_MESSAGE = 90  # rapidfuzz ratio from which two messages count as the same
 # A message that starts like this describes something ("dat het ophoudt"): it answers the question,
 # even with a cue word for leaving it. ("Dat weet ik niet" still is "weet ik niet": not for those.)
-_ANSWER_START = re.compile(r"^(dat|zodat|iemand die|iets dat|iets wat|een \w+ die)\b", re.I)
+_ANSWER_START = re.compile(
+    r"^(dat|zodat|iemand (die|om|met|voor|van|bij|waar)|iets (dat|wat|om)|een \w+ (die|om|voor|met)|"
+    r"hulp (bij|met|van|voor)|ge\w+[dt])\b",  # ... and a past participle: "gebeld met het UWV"
+    re.I,
+)
 _QUESTION_START = re.compile(
     r"^(wanneer|waar|waarom|hoe|hoelang|hoeveel|wat|wie|welke|kan|kun|kunt|mag|moet|is|zijn|heeft|hebben|"
     r"wordt|gaat|krijg|krijgt)\b", re.I
@@ -72,7 +76,34 @@ def is_button(text: str) -> bool:
 
 
 def _is_question(text: str) -> bool:
-    return text.rstrip().endswith("?") or bool(_QUESTION_START.match(text.strip()))
+    """A question mark, a question word, or Dutch inversion (verb first: "duurt dit lang", "ben je een
+    mens", "slaan jullie dit op") at the start of a clause; "tijdelijke woonruimte" is no question."""
+    if text.rstrip().endswith("?"):
+        return True
+    for clause in _CLAUSES.split(text.lower()):
+        found = clause.split()
+        if _QUESTION_START.match(clause.strip()) or clause.strip().startswith(_ASKING):
+            return True
+        if len(found) >= 2 and found[1] in _INVERTED_SUBJECTS and found[0] not in _NOT_A_VERB:
+            return True
+    return False
+
+
+_CLAUSES = re.compile(r"[,;.!]+")
+_ASKING = ("ik wil weten", "ik vraag me af", "mag ik vragen", "en wat", "en dan", "en nu", "met wie")
+_INVERTED_SUBJECTS = frozenset(
+    (  # noqa: SIM905 - a word list reads better as text
+        "je jij u jullie ik er dit dat het iemand daar hier mijn gij ge we wij ze zij hij men mn m'n"
+    ).split()
+)
+_NOT_A_VERB = frozenset(
+    (  # noqa: SIM905 - a word list reads better as text
+        "dat als of en maar want omdat toen nu dan ook wel niet nog al hier daar er ik jij je u hij zij "
+        "ze we wij het een de mijn zijn haar hun ons onze bij voor met van naar door om op in uit aan tot "
+        "over zonder sinds tegen na zo heel erg veel weinig zelf alleen misschien gewoon vooral eigenlijk "
+        "soms vaak altijd nooit ja nee"
+    ).split()
+)
 
 
 def _user_turns_at(tracker: Tracker, slot: str) -> list[str]:
@@ -113,7 +144,7 @@ def side_path(tracker: Tracker) -> str | None:
     if name in CRISIS:  # the lexicon said so (bot/nlu/message_screen.py)
         return None if repeat else name
     if name in LEAVING:  # these leave the question: they never make it come back
-        if _ANSWER_START.match(text):  # "dat het ophoudt", "iemand die mij belt": an answer
+        if _ANSWER_START.match(text) or repeat:  # "dat het ophoudt", "iemand om mee te praten": an answer
             return None
         if name == "request_human" and tracker.active_loop_name == "contact_form":
             return None  # a person is what the contact details are for: "langskomen" answers the question
@@ -125,14 +156,12 @@ def side_path(tracker: Tracker) -> str | None:
     # a different message, and keeping "Ben jij een robot?" as someone's story would be wrong.
     if name in SCREENED:
         return name
-    if name in QUESTIONS_TO_NAAST and words <= QUESTION_WORDS and _is_question(text):
-        return name
+    if name in QUESTIONS_TO_NAAST:  # a question: "tijdelijke woonruimte of urgentie" is an answer
+        return name if words <= QUESTION_WORDS and _is_question(text) else None
     # The question has come back once already: a third time in a row would be a loop, so this
     # message is the answer (actions/side_paths.py skips after a second "weet ik niet").
     if name != "dont_know" and len(turns) - 1 >= MAX_SIDE_PATHS:
         return None
-    if name in QUESTIONS_TO_NAAST:
-        return name if words <= QUESTION_WORDS and confidence >= 0.6 else None
     if name == "out_of_scope":
         return name if words <= QUESTION_WORDS and _is_question(text) and confidence >= 0.6 else None
     if name in CUED:

@@ -185,6 +185,23 @@ def closing_reason(tracker: Tracker) -> str:
     return STOPPED
 
 
+class ActionStop(Action):
+    """The resident stops: nothing is sent and the conversation is deleted (bot/privacy/). A pause
+    ("ik moet even weg", "pauze") keeps it, so "verder" goes on where they were; a pause never
+    resumed is deleted with the abandoned conversations (24 hours by default)."""
+
+    def name(self) -> str:
+        return "action_stop"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        if cues.says(tracker.latest_message.get("text") or "", "pause"):
+            dispatcher.utter_message(response="utter_pause")
+            return []
+        dispatcher.utter_message(response="utter_stop")
+        dispatcher.utter_message(response="utter_come_back")
+        return [SlotSet(CLOSED_SLOT, STOPPED)]
+
+
 class ActionCloseConversation(Action):
     """The last action of a closing rule: marks the conversation closed.
 

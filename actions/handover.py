@@ -99,6 +99,8 @@ class ValidateContactForm(AnswerForm, FormValidationAction):
         phone = normalise_phone(text) if any(c.isdigit() for c in text) else None
         if phone:
             return {"contact_channel": "phone", "contact_phone": phone}
+        if text.rstrip().endswith("?") and is_side_path(t):
+            return {}  # "krijgt mijn stiefvader te zien wat ik hier zeg?" is a question, not "chat"
         # Before the side paths: here "bellen" answers the question, it is not a request for a person.
         channel = channel_in(t.latest_message)
         if channel is not None:

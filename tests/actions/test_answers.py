@@ -149,3 +149,14 @@ def test_in_the_contact_form_a_person_is_the_answer() -> None:
                          active_loop="contact_form",
                          events=[*_asked("contact_address"), {"event": "user", "text": "langskomen"}])
     assert side_path(at_address) is None
+
+
+@pytest.mark.parametrize(("text", "intent"), [("iemand om mee te praten", "request_human"),
+                                              ("Gebeld met het uitzendbureau en met het UWV.", "request_human")])
+def test_descriptions_of_help_and_of_what_was_done_are_answers(text: str, intent: str) -> None:
+    assert side_path(_at(text, intent, slot="what_would_help")) is None
+
+
+def test_a_request_for_a_person_sent_again_at_the_same_question_is_the_answer() -> None:
+    assert side_path(_at("een mens graag", "request_human")) == "request_human"
+    assert side_path(_at("een mens graag", "request_human", earlier=("een mens graag",))) is None

@@ -8,6 +8,7 @@ from actions.consent import (
     ActionCloseConversation,
     ActionConsentUnclear,
     ActionRecordConsent,
+    ActionStop,
     ActionSubmitNote,
     consent_answer,
 )
@@ -96,3 +97,14 @@ async def test_submit_without_the_residents_yes_stores_nothing(store: NoteStore,
 async def test_close_names_why_the_conversation_ended(intent: str, consent_slot: bool | None, reason: str) -> None:
     t = tracker(intent=intent, slots={"consent": consent_slot})
     assert slot_events((await run(ActionCloseConversation(), t))[2]) == {"conversation_closed": reason}
+
+
+@pytest.mark.parametrize("text", ["ik moet even stoppen, de kinderen komen thuis", "pauze", "ik ga straks verder"])
+async def test_a_pause_keeps_the_conversation(text: str) -> None:
+    names, _, events = await run(ActionStop(), tracker(text, intent="stop"))
+    assert names == ["utter_pause"] and slot_events(events) == {}
+
+
+async def test_a_stop_closes_the_conversation() -> None:
+    names, _, events = await run(ActionStop(), tracker("ik wil stoppen", intent="stop"))
+    assert names == ["utter_stop", "utter_come_back"] and slot_events(events) == {"conversation_closed": "stopped"}

@@ -13,7 +13,8 @@ Per persona it records every turn and measures:
 * loops: the same question (or the same non-question reply) in 3 bot turns in a row, or no end within
   the persona's turn budget; the run of that persona stops there;
 * false crisis replies: a ``utter_safety_*`` reply to a message not marked ``crisis``;
-* missed crisis resources: a message marked ``crisis: suicide`` whose turn lacks ``utter_safety_suicide``;
+* missed crisis resources: a message marked ``crisis: suicide`` whose turn lacks ``utter_safety_suicide``
+  (or, when it was given earlier in the conversation, ``utter_safety_suicide_again``);
 * server errors: an HTTP error, or a turn where the bot sends nothing;
 * the note: found by the reference (NST-XXXX) the bot shows, read from the web app's database, and
   checked against ``expect`` (phrases per section, phrases that must be absent, contact details,
@@ -41,7 +42,7 @@ from tests.personas.schema import Message, Persona
 REFERENCE = re.compile(r"NST-[0-9A-Z]{4}")
 ASK = "utter_ask_"
 SAFETY = "utter_safety_"
-SAFETY_EXTRA = {"utter_safety_stay"}  # "Ik blijf bij u": comes with a resource, is not one itself
+SAFETY_EXTRA = {"utter_safety_stay", "utter_safety_stay_again"}  # "Ik blijf bij u": not a resource itself
 END = "utter_close"
 READ_BACK = "utter_read_back"
 LOOP_REPEATS = 3
@@ -212,6 +213,9 @@ class PersonaRun:
                 if pattern.search(key) and alias in answers:
                     chosen = alias
                     break
+        told = self.answers_given["situation"]
+        if chosen is None and key == "situation_more" and not told and "situation" in answers:
+            chosen = "situation"  # "Kunt u er iets meer over vertellen?" after an opening: their story
         if chosen is None:
             message = self.persona.fallback[min(self.fallbacks_given, len(self.persona.fallback) - 1)]
             self.fallbacks_given += 1
@@ -282,7 +286,9 @@ class PersonaRun:
         turn = Turn(number, asked, kind, message.text, names, texts, list(message.crisis), safety, error=error)
         if safety and not message.crisis:
             turn.false_crisis = True
-        turn.missed_resources = [s for s in message.crisis if f"{SAFETY}{s}" not in names]
+        # A resource given again in the same conversation comes as its shorter `_again` variant.
+        turn.missed_resources = [s for s in message.crisis
+                                 if f"{SAFETY}{s}" not in names and f"{SAFETY}{s}_again" not in names]
         return turn
 
 
