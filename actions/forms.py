@@ -7,6 +7,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.safety import takes_back_a_crisis
+
 
 class AnswerForm:
     """Mixed into a FormValidationAction whose extractors may set slots besides the one asked.
@@ -18,6 +20,13 @@ class AnswerForm:
     names (``person_hint``), the safety signals an answer carries, a check-in given, a contact detail
     kept unchecked. They are kept here; required slots are validated as before.
     """
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        slot = tracker.get_slot("requested_slot")
+        if slot and takes_back_a_crisis(tracker):
+            dispatcher.utter_message(response="utter_safety_take_back")
+            return [SlotSet(slot, None)]  # the same question again; the take-back is no answer
+        return await super().run(dispatcher, tracker, domain)
 
     async def get_validation_events(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -17,6 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.answers import is_button, latest_text, screen_of, side_paths_taken
+from bot.lexicons import cues
 from bot.resources import resources_for
 from bot.slots import INTAKE_SLOTS, SKIPPED
 
@@ -107,3 +108,30 @@ class ActionSafetyResponse(Action):
         dispatcher.utter_message(response="utter_safety_stay_again" if stay_again else "utter_safety_stay")
         values = {**signal_slots(tracker, signals), **crisis_answer(tracker)}
         return [SlotSet(name, value) for name, value in values.items()]
+
+
+def takes_back_a_crisis(tracker: Tracker) -> bool:
+    """"Nee, zo bedoelde ik het niet" right after a crisis resource: not an answer to the question.
+
+    The resources stay (the reply says so) and the screen stays on: a new crisis message is screened
+    as ever, and a message with a lexicon signal is never a take-back.
+    """
+    text = latest_text(tracker)
+    if not text or is_button(text) or signals_in(tracker.latest_message):
+        return False
+    return _after_a_resource(tracker.events) and cues.says(text, "take_back")
+
+
+def _after_a_resource(events: list[dict[str, Any]]) -> bool:
+    """Was the bot's last reply before the latest message a crisis resource?"""
+    seen_user = False
+    for event in reversed(events):
+        if event.get("event") == "user":
+            if seen_user:
+                return False
+            seen_user = True
+        elif event.get("event") == "bot" and seen_user:
+            action = (event.get("metadata") or {}).get("utter_action") or ""
+            if action.startswith("utter_safety_"):
+                return True
+    return False

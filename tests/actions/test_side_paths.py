@@ -67,3 +67,20 @@ async def test_session_start_sets_the_municipality_details() -> None:
     _, _, events = await run(ActionSessionStart(), tracker())
     assert events[0]["event"] == "session_started" and events[-1]["name"] == "action_listen"
     assert slot_events(events)["municipality_phone"] == load_resources()["municipality"]["phone"]
+
+
+async def test_taking_back_a_crisis_reply_is_no_answer_and_the_question_comes_back() -> None:
+    from actions.intake import ValidateIntakeForm
+
+    resource = [{"event": "user", "text": "ik wil er niet meer zijn"},
+                {"event": "bot", "text": "…", "metadata": {"utter_action": "utter_safety_suicide"}}]
+    take_back = "nee zo bedoelde ik het niet, ik ben gewoon moe"
+    t = tracker(take_back, intent="deny", requested_slot="what_was_tried", active_loop="intake_form",
+                events=[*resource, {"event": "user", "text": take_back}])
+    names, _, events = await run(ValidateIntakeForm(), t)
+    assert names == ["utter_safety_take_back"] and slot_events(events) == {"what_was_tried": None}
+    # Without a crisis reply just before, the same words are an answer like any other.
+    t = tracker(take_back, intent="deny", requested_slot="what_was_tried", active_loop="intake_form",
+                events=[{"event": "user", "text": take_back}])
+    names, _, events = await run(ValidateIntakeForm(), t)
+    assert "utter_safety_take_back" not in names and slot_events(events).get("what_was_tried") == take_back
