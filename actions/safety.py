@@ -111,7 +111,7 @@ class ActionSafetyResponse(Action):
 
 
 def takes_back_a_crisis(tracker: Tracker) -> bool:
-    """"Nee, zo bedoelde ik het niet" right after a crisis resource: not an answer to the question.
+    """"Nee, zo bedoelde ik het niet" soon after a crisis resource: not an answer to the question.
 
     The resources stay (the reply says so) and the screen stays on: a new crisis message is screened
     as ever, and a message with a lexicon signal is never a take-back.
@@ -122,15 +122,18 @@ def takes_back_a_crisis(tracker: Tracker) -> bool:
     return _after_a_resource(tracker.events) and cues.says(text, "take_back")
 
 
+TAKE_BACK_TURNS = 2  # a take-back may come one answer after the resource ("Werk." then "nee, zo bedoelde ik...")
+
+
 def _after_a_resource(events: list[dict[str, Any]]) -> bool:
-    """Was the bot's last reply before the latest message a crisis resource?"""
-    seen_user = False
+    """Did one of the bot's last replies (within ``TAKE_BACK_TURNS`` messages) give a crisis resource?"""
+    users = 0
     for event in reversed(events):
         if event.get("event") == "user":
-            if seen_user:
+            if users == TAKE_BACK_TURNS:
                 return False
-            seen_user = True
-        elif event.get("event") == "bot" and seen_user:
+            users += 1
+        elif event.get("event") == "bot" and users:
             action = (event.get("metadata") or {}).get("utter_action") or ""
             if action.startswith("utter_safety_"):
                 return True

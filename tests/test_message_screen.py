@@ -349,3 +349,9 @@ def test_a_bare_yes_or_no_is_that_whatever_the_classifier_read(screen: MessageSc
     # Longer messages and buttons keep the classifier's intent.
     longer = _run(screen, _message(f"{text} maar ik wil eerst iets vragen", intent="tell"))
     assert longer.get("intent")["name"] == "tell"
+
+
+def test_words_with_digits_are_no_language(screen: MessageScreen):
+    # Seen: "Roodborst3d6d32" without its digits was three words, enough for the detector to say English.
+    assert screen.detect_language("Roodborst3d6d32") == ("nl", 1.0)
+    assert screen.detect_language("mijn referentie is NST-4K2P")[0] == "nl"

@@ -292,9 +292,10 @@ class MessageScreen(GraphComponent):
 
 
 # What the language check and the word count leave out: e-mail addresses, URLs, phone numbers,
-# postcodes (1234 AB) and other numbers. "jan.kowalski@wp.pl" is not Polish.
+# postcodes (1234 AB), numbers and any word with a digit in it (a reference, a code: "NST-4K2P" or
+# "Roodborst3d6d32" is no language). "jan.kowalski@wp.pl" is not Polish.
 _DETAILS = re.compile(
-    r"[^\s@]+@[^\s@]+|(?:https?://|www\.)\S+|\b\d{4}\s?[a-zA-Z]{2}\b|\+?\d[\d\s().-]{4,}\d|\d+"
+    r"[^\s@]+@[^\s@]+|(?:https?://|www\.)\S+|\b\d{4}\s?[a-zA-Z]{2}\b|\+?\d[\d\s().-]{4,}\d|\S*\d\S*"
 )
 
 
