@@ -14,12 +14,13 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 3
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install run test train validate lint bench widget clean lock
+.PHONY: help install run test train validate lint bench widget clean lock converse
 
 help:
 	@echo "make run    install, train if needed, start Rasa (5005), actions (5055) and the web app (8000)"
 	@echo "make test   install and run every test"
 	@echo "make bench  measure Naast (and plain Rasa) and write bench/results/latest.md"
+	@echo "make converse  run every persona (tests/personas) through the real servers and print the totals"
 
 # Python 3.10 venv with the pinned dependencies; redone when pyproject.toml changes.
 $(STAMP): pyproject.toml constraints.txt
@@ -68,6 +69,11 @@ lint: install
 
 bench: train
 	$(BIN)/python -m bench.run
+
+# Every persona under tests/personas/residents through the real servers (tests/personas/README.md).
+# ARGS="--only p07 --transcript" passes options on.
+converse: train
+	$(BIN)/python -m tests.personas.run $(ARGS)
 
 clean:
 	rm -rf $(VENV) models .rasa .naast/.system-packages widget/node_modules

@@ -9,8 +9,10 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answers import free_text_answer, is_side_path, latest_text
+from actions.answers import free_text_answer, is_button, is_side_path, latest_intent, latest_text
+from actions.forms import AnswerForm
 from bot import lexicons
+from bot.lexicons import cues
 from bot.slots import CORE_SLOTS, SKIPPED
 from bot.summariser import IntakeAnswers, summarise
 
@@ -28,7 +30,7 @@ def section_in(message: dict[str, Any]) -> tuple[str | None, int]:
         if entity.get("entity") == "section" and entity.get("value") in CORE_SLOTS:
             return entity["value"], int(entity.get("end") or 0)
     text = message.get("text") or ""
-    section = lexicons.first_key_mentioned(text, lexicons.load("sections_nl")["sections"])
+    section = cues.first_key(text, "sections_nl", "sections")
     return section, 0
 
 
@@ -73,15 +75,28 @@ class ActionConfirmReadBack(Action):
 
 
 class ActionStartCorrection(Action):
-    """Take what the correction message already says (which part, and maybe the new text)."""
+    """Take what the correction message already says (which part, and maybe the new text).
+
+    A story at the read-back that points at no part ("mijn zoon helpt ook nog") is an addition, kept
+    in the resident's words; a bare "nee" or "klopt niet" asks which part.
+    """
 
     def name(self) -> str:
         return "action_start_correction"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        text = latest_text(tracker)
         section, end = section_in(tracker.latest_message)
-        new_text = text_after_pointer(latest_text(tracker), end) if section else None
-        return [SlotSet("correct_section", section), SlotSet("correction_text", new_text)]
+        if section:
+            return [SlotSet("correct_section", section), SlotSet("correction_text", text_after_pointer(text, end))]
+        if latest_intent(tracker)[0] in ("tell", "nlu_fallback") and _adds_something(text):
+            return [SlotSet("correct_section", ADDITION), SlotSet("correction_text", text)]
+        return [SlotSet("correct_section", None), SlotSet("correction_text", None)]
+
+
+def _adds_something(text: str) -> bool:
+    """Three words or more that do not start with "nee" ("nee, zo bedoel ik het niet" asks which part)."""
+    return not is_button(text) and len(text.split()) >= 3 and cues.leading_yes_or_no(text) is not False
 
 
 class ActionStartAddition(Action):
@@ -102,7 +117,7 @@ class ActionAskCorrectionText(Action):
         return []
 
 
-class ValidateCorrectionForm(FormValidationAction):
+class ValidateCorrectionForm(AnswerForm, FormValidationAction):
     def name(self) -> str:
         return "validate_correction_form"
 
@@ -111,8 +126,13 @@ class ValidateCorrectionForm(FormValidationAction):
     ) -> dict[str, Any]:
         if t.get_slot("requested_slot") != "correct_section" or is_side_path(t):
             return {}
-        section, _end = section_in(t.latest_message)
-        return {"correct_section": section} if section else {}
+        section, end = section_in(t.latest_message)
+        text = latest_text(t)
+        if section:
+            return {"correct_section": section, "correction_text": text_after_pointer(text, end)}
+        # Text that names no part is not lost and not asked for again: it is added as it is. A
+        # short "nee" or "niks" here means nothing to change: the read-back comes again.
+        return {"correct_section": ADDITION, "correction_text": text if _adds_something(text) else SKIPPED}
 
     async def extract_correction_text(
         self, d: CollectingDispatcher, t: Tracker, _: DomainDict

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.answers import latest_intent, side_paths_taken
 from bot.slots import SKIPPED
 
 # Languages with their own response in domain.yml (utter_other_language_<code>).
@@ -33,7 +34,8 @@ class ActionHelpQuestion(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         slot = tracker.get_slot("requested_slot")
-        if slot and tracker.get_slot("help_given_for") == slot:
+        # Asked twice already (help given, or another side path before): skip instead of a third time.
+        if slot and (tracker.get_slot("help_given_for") == slot or side_paths_taken(tracker, slot) >= 1):
             return _skip(slot, dispatcher)
         dispatcher.utter_message(response=_help_response(slot, domain))
         return [SlotSet("help_given_for", slot)]
@@ -59,6 +61,12 @@ class ActionHumanContact(Action):
         return []
 
 
+def other_language_response(tracker: Tracker) -> str:
+    languages = [e.get("value") for e in tracker.latest_message.get("entities", []) if e.get("entity") == "language"]
+    language = next((code for code in languages if code in SPOKEN_REPLIES), "en")
+    return f"utter_other_language_{language}"
+
+
 class ActionOtherLanguage(Action):
     """Say, in the resident's own language, that Naast speaks Dutch, and give the phone number."""
 
@@ -66,9 +74,26 @@ class ActionOtherLanguage(Action):
         return "action_other_language"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        languages = [
-            e.get("value") for e in tracker.latest_message.get("entities", []) if e.get("entity") == "language"
-        ]
-        language = next((code for code in languages if code in SPOKEN_REPLIES), "en")
-        dispatcher.utter_message(response=f"utter_other_language_{language}")
+        dispatcher.utter_message(response=other_language_response(tracker))
         return []
+
+
+class ActionFallback(Action):
+    """Not understood: "kunt u het anders zeggen?" once; a fallback right after a fallback gets choices."""
+
+    def name(self) -> str:
+        return "action_fallback"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        last = next((e for e in reversed(tracker.events) if e.get("event") == "bot"), {})
+        previous = (last.get("metadata") or {}).get("utter_action")
+        # Each time something else: ask again, then choices, then how to reach a person.
+        dispatcher.utter_message(response=NEXT_FALLBACK.get(previous or "", "utter_default"))
+        if latest_intent(tracker)[0] == "nlu_fallback":
+            return []  # a rule ran this, and the rule ends by listening
+        # RulePolicy's core fallback (no rule, no story for this turn): like Rasa's own fallback,
+        # take the message out of the dialogue state so that the next prediction is to listen.
+        return [UserUtteranceReverted()]
+
+
+NEXT_FALLBACK = {"utter_default": "utter_default_choices", "utter_default_choices": "utter_human_contact"}

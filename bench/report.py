@@ -14,6 +14,7 @@ from typing import Any
 
 NA = "–"
 PLAIN = "plain Rasa"
+SECTION_NAMES = ("language", "note", "safety", "inbox", "training", "servers", "crossval", "personas", "safety_live")
 
 
 # ------------------------------------------------------------------ small helpers
@@ -204,6 +205,13 @@ def md_understanding(results: dict[str, Any]) -> list[str]:
         if sf.get("false_alarms"):
             out += ["False alarms: " + "; ".join(f"“{a['text']}” ({', '.join(a['signals'])})"
                                                   for a in sf["false_alarms"]), ""]
+        fa = sf.get("false_alarm_set")
+        if fa:
+            out += [f"Held-out heavy-but-safe set `{fa['file']}` ({fa['safe']} figures of speech, grief, anger, hard "
+                    f"situations): false-alarm rate of the lexicon {fmt(fa['false_alarm_rate'], 'pct')}."
+                    + (" False alarms: " + "; ".join(f"“{a['text']}” ({', '.join(a['signals'])})"
+                                                     for a in fa["false_alarms"]) if fa.get("false_alarms") else ""),
+                    ""]
 
     out += ["### Fallback on out-of-domain messages", ""]
     s = results.get("servers")
@@ -401,6 +409,56 @@ def md_language(results: dict[str, Any]) -> list[str]:
     return out
 
 
+def md_conversation(results: dict[str, Any]) -> list[str]:
+    out = ["## Residents through the real conversation (issue 10)", "", "### Personas (`tests/personas`, "
+           "as `make converse`)", ""]
+    pe = results.get("personas")
+    line = status_line(pe, "personas")
+    if line:
+        out += [line, ""]
+    else:
+        t = pe.get("totals") or {}
+        out += [table(("figure", "value", "target"), [
+            ("personas", t.get("personas"), ""),
+            ("faithful (note holds what it must; no note when refused)",
+             f"{t.get('faithful')} ({fmt(t.get('faithful_share'), 'pct')})", "≥ 95%"),
+            ("reached the read-back", f"{t.get('reached_read_back')} of {t.get('expected_read_back')}", ""),
+            ("notes stored", f"{t.get('notes_stored')} of {t.get('notes_expected')}", ""),
+            ("loops (same question 3× in a row, or no end within the budget)", t.get("loops"), "0"),
+            ("false crisis replies (turns)", t.get("false_crisis_replies"), "0"),
+            ("crisis resources missed (turns)", t.get("crisis_resources_missed"), "0"),
+            ("questions back taken as the answer", t.get("questions_back_taken_as_answer"), "0"),
+            ("server errors", t.get("server_errors"), "0"),
+            ("turns, median / max", f"{t.get('turns_median')} / {t.get('turns_max')}", ""),
+        ]), ""]
+        if t.get("failure_categories"):
+            out += ["Failing personas by category: " + ", ".join(f"{k} {v}" for k, v in
+                                                                 t["failure_categories"].items()) + ".", ""]
+    out += ["### Crisis replies through the conversation", ""]
+    sl = results.get("safety_live")
+    line = status_line(sl, "safety_live")
+    if line:
+        return out + [line, ""]
+    out += [f"{sl.get('crisis_messages')} crisis messages (tests/data/safety_messages.yml and "
+            f"bench/data/safety_heldout.yml) and {sl.get('safe_messages')} heavy-but-safe ones "
+            "(bench/data/safety_false_alarms.yml), each in a new conversation: first message, and typed as the "
+            "answer to “Wat vindt u belangrijk?” (`bench/conversation.py`).", "",
+            table(("figure", "first message", "inside a question"), [
+                (label, fmt(get(sl, f"first.{key}"), "pct"), fmt(get(sl, f"in_question.{key}"), "pct"))
+                for label, key in (("crisis recall (a crisis reply)", "recall"),
+                                   ("right resource (every expected signal's reply)", "right_resource"),
+                                   ("false-alarm rate on heavy-but-safe messages", "false_alarm_rate"))]), ""]
+    for position, label in (("first", "first message"), ("in_question", "inside a question")):
+        alarms = get(sl, f"{position}.false_alarms") or []
+        if alarms:
+            out += [f"False alarms, {label}: " + "; ".join(f"“{a['text']}” → {', '.join(a['replies'][:2])}"
+                                                           for a in alarms), ""]
+        misses = get(sl, f"{position}.misses") or []
+        if misses:
+            out += [f"Missed, {label}: " + "; ".join(f"“{m['text']}”" for m in misses), ""]
+    return out
+
+
 def md_inbox(results: dict[str, Any]) -> list[str]:
     out = ["## Inbox (`bench/bench_inbox.py`)", ""]
     ib = results.get("inbox")
@@ -412,7 +470,7 @@ def md_inbox(results: dict[str, Any]) -> list[str]:
 
 def md_missing(results: dict[str, Any]) -> list[str]:
     rows = []
-    for name in ("language", "note", "safety", "inbox", "training", "servers", "crossval"):
+    for name in SECTION_NAMES:
         section = results.get(name)
         if section is None:
             rows.append((name, "not run", ""))
@@ -429,10 +487,11 @@ def md_missing(results: dict[str, Any]) -> list[str]:
 def render_markdown(results: dict[str, Any]) -> str:
     lines = ["# Naast — measured", ""] + md_meta(results) + ["", "## Summary: Naast vs plain Rasa, same run", "",
                                                              summary_table(results), ""]
-    for part in (md_understanding, md_speed, md_memory, md_note, md_language, md_inbox, md_missing):
+    for part in (md_understanding, md_conversation, md_speed, md_memory, md_note, md_language, md_inbox,
+                 md_missing):
         lines += part(results)
     timings = [(name, fmt(get(results, f"{name}.seconds"), "s")) for name in
-               ("language", "note", "safety", "inbox", "training", "servers", "crossval") if name in results]
+               SECTION_NAMES if name in results]
     lines += ["## Time per section", "", table(("section", "time"), timings), ""]
     return "\n".join(lines).rstrip() + "\n"
 
@@ -455,6 +514,18 @@ def readme_block(results: dict[str, Any]) -> str:
         bullets.append(f"Safety screen on {sf.get('crisis')} held-out crisis messages: recall "
                        f"{fmt(sf.get('recall'), 'pct')}; false alarms on {sf.get('safe')} safe ones "
                        f"{fmt(sf.get('false_alarm_rate'), 'pct')}.")
+    pe = get(results, "personas.totals")
+    if pe and (results.get("personas") or {}).get("status") == "ok":
+        bullets.append(f"Personas ({pe['personas']} residents through the real servers): "
+                       f"{fmt(pe['faithful_share'], 'pct')} faithful notes, {pe['loops']} loops, "
+                       f"{pe['false_crisis_replies']} false crisis replies (targets: 95%, 0, 0).")
+    sl = results.get("safety_live") or {}
+    if sl.get("status") == "ok":
+        bullets.append(f"Crisis replies through the conversation: recall {fmt(get(sl, 'first.recall'), 'pct')} as the "
+                       f"first message, {fmt(get(sl, 'in_question.recall'), 'pct')} inside a question; false alarms on "
+                       f"{sl.get('safe_messages')} heavy-but-safe messages "
+                       f"{fmt(get(sl, 'first.false_alarm_rate'), 'pct')} and "
+                       f"{fmt(get(sl, 'in_question.false_alarm_rate'), 'pct')}.")
     ood = get(s, "out_of_domain")
     if ood:
         bullets.append(f"Out-of-domain messages handled (fallback or out of scope): {fmt(ood['handled_share'], 'pct')} "
@@ -470,7 +541,7 @@ def readme_block(results: dict[str, Any]) -> str:
         bullets.append(f"Plain language ({o['texts']} texts): {fmt(o['avg_sentence_words'], 'f1')} words a sentence, "
                        f"Flesch-Douma {fmt(o['flesch_douma'], 'f1')}, {fmt(o['rare_share'], 'pct')} rare words, "
                        f"official words: {', '.join(o['official_words']) or 'none'}.")
-    missing = [name for name in ("language", "note", "safety", "inbox", "training", "servers", "crossval")
+    missing = [name for name in SECTION_NAMES
                if name in results and results[name].get("status") not in (None, "ok")]
     minutes = (m.get("wall_seconds") or 0) / 60
     lines = [

@@ -14,6 +14,10 @@ Sections (each one can fail or be missing without stopping the others; the repor
 * ``servers``   start to ready, out-of-domain fallback, REST latency (1 and 20 conversations),
                 peak memory; Naast (Rasa + actions + web app) and plain Rasa side by side
 * ``crossval``  5-fold cross-validation, Naast's pipeline vs Rasa's default (bench/nlu_crossval.py)
+* ``personas``  every persona of tests/personas through the real servers: faithful notes, loops,
+                false crisis replies (bench/conversation.py; the same runner as ``make converse``)
+* ``safety_live`` crisis recall and false alarms through the real conversation, as the first message
+                and typed inside a question (bench/conversation.py)
 
 Other engineers' bench modules are imported when they exist. Contract: ``run(quick: bool) -> dict``
 (JSON-serialisable figures); a module with only ``main(argv)`` is called with ``--quick`` in quick
@@ -59,7 +63,7 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS_DIR = ROOT / "bench" / "results"
 DATA_DIR = ROOT / "bench" / "data"
 NAAST_MODEL = ROOT / "models" / "naast.tar.gz"
-SECTIONS = ("language", "note", "safety", "inbox", "training", "servers", "crossval")
+SECTIONS = ("language", "note", "safety", "inbox", "training", "servers", "crossval", "personas", "safety_live")
 NOT_AVAILABLE, FAILED, OK = "not available", "failed", "ok"
 
 
@@ -93,6 +97,7 @@ class Context:
     plain_project: Path | None = None
     plain_model: Path | None = None
     bench_naast_model: Path | None = None
+    live: Any = None  # Naast's servers for the conversation sections, started once (live_servers)
 
 
 def log(message: str) -> None:
@@ -272,6 +277,10 @@ def section_safety(ctx: Context) -> dict[str, Any]:
         return {"status": NOT_AVAILABLE, "reason": f"{path.relative_to(ROOT)} not found"}
     figures = evaluate(path)
     figures["file"] = str(path.relative_to(ROOT))
+    from bench.conversation import SAFE_FILE, screen_false_alarms
+
+    if SAFE_FILE.exists():  # the held-out heavy-but-safe set of issue 10
+        figures["false_alarm_set"] = screen_false_alarms(SAFE_FILE)
     return figures
 
 
@@ -487,6 +496,46 @@ def section_crossval(ctx: Context) -> dict[str, Any]:
             "naast": by_name.get("naast"), "rasa_init": by_name.get("rasa_init"), "note": data.get("note")}
 
 
+# ------------------------------------------------------------------ conversations (issue 10)
+def live_servers(ctx: Context) -> Any:
+    """Naast's servers for the conversation sections: started on first use, stopped at the end of the run."""
+    if ctx.live is None:
+        from bot.processes import Servers
+
+        model = ctx.naast_model if ctx.naast_model.exists() else ctx.bench_naast_model
+        if not model or not Path(model).exists():
+            raise RuntimeError(f"no Naast model at {ctx.naast_model} (run `make train`)")
+        log("conversation: starting Naast's servers")
+        servers = Servers(workdir=ctx.tmp / "conversation-servers", model=Path(model))
+        try:
+            servers.start(timeout=600)
+        except Exception as error:
+            servers.stop()  # the ones that did start must not outlive the run
+            logs = {name: (servers.workdir / f"{name}.log").read_text("utf-8", "replace")[-800:]
+                    for name in ("actions", "rasa") if (servers.workdir / f"{name}.log").exists()}
+            raise RuntimeError(f"{error}; log tails: {logs}") from error
+        ctx.live = servers
+    return ctx.live
+
+
+def section_personas(ctx: Context) -> dict[str, Any]:
+    from bench.conversation import persona_figures
+    from tests.personas.runner import RestTransport, note_finder
+
+    servers = live_servers(ctx)
+    return persona_figures(RestTransport(servers.rasa_url), note_finder(servers.settings.database_url))
+
+
+def section_safety_live(ctx: Context) -> dict[str, Any]:
+    from bench.conversation import live_safety, load_crisis, load_safe
+    from tests.personas.runner import RestTransport
+
+    crisis, safe = load_crisis(), load_safe()
+    if ctx.plan.quick:  # a smoke run: every fifth message
+        crisis, safe = crisis[::5], safe[::5]
+    return live_safety(RestTransport(live_servers(ctx).rasa_url), crisis, safe)
+
+
 RUNNERS: dict[str, Callable[[Context], dict[str, Any]]] = {
     "language": section_language,
     "note": section_note,
@@ -495,6 +544,8 @@ RUNNERS: dict[str, Callable[[Context], dict[str, Any]]] = {
     "training": section_training,
     "servers": section_servers,
     "crossval": section_crossval,
+    "personas": section_personas,
+    "safety_live": section_safety_live,
 }
 
 
@@ -563,6 +614,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         for name in sections:
             results[name] = run_section(name, RUNNERS[name], ctx)
     finally:
+        if ctx.live is not None:
+            ctx.live.stop()
         meta["load_average_end"] = load_average()
         meta["wall_seconds"] = round(time.monotonic() - started, 1)
         from bench import report

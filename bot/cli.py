@@ -33,6 +33,10 @@ def server_environment(settings: Settings) -> dict[str, str]:
         NAAST_TRACKER_DB_URL=settings.tracker_db_url,
         NAAST_ALLOWED_ORIGINS=settings.allowed_origins,
         NAAST_ACTION_URL=f"http://127.0.0.1:{settings.action_port}/webhook",
+        # The action server: loopback unless configured, and only for requests with the shared secret
+        # (rasa_sdk_plugins; Rasa sends it from endpoints.yml).
+        NAAST_ACTION_TOKEN=settings.action_token,
+        SANIC_HOST=settings.action_host,
     )
     env.update(settings.tracker_store_env())
     return env

@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     action_port: int = Field(5055, ge=1, le=65535)
     web_port: int = Field(8000, ge=1, le=65535)
     host: str = "127.0.0.1"
+    # Where the action server listens (SANIC_HOST for `rasa run actions`). Loopback: only Rasa on
+    # this machine calls it. A deployment with the action server elsewhere sets an address here.
+    action_host: str = "127.0.0.1"
     rasa_url: AnyHttpUrl = Field("http://127.0.0.1:5005", description="where the web app reaches Rasa")
     public_url: AnyHttpUrl = Field("http://localhost:8000", description="the web app's address for residents")
     # Origins (space separated) whose pages may embed the chat; "*" while testing locally.
@@ -34,6 +37,8 @@ class Settings(BaseSettings):
     # Secrets: generated into .naast/secrets.env when not set (never committed).
     rasa_token: str = Field("", min_length=0)
     secret_key: str = ""  # signs session cookies and download links
+    # Shared secret between Rasa and the action server (Authorization: Bearer, see endpoints.yml).
+    action_token: str = ""
 
     # Naast's own database (notes, outbox, users, audit). Rasa's tracker store is configured in
     # endpoints.yml and reads TRACKER_DB_* itself.
@@ -64,6 +69,10 @@ class Settings(BaseSettings):
 
     # Privacy.
     retention_days: int = Field(90, ge=1, le=3650)
+    # Rasa's tracker store: a conversation without a note that nobody closed is deleted after this
+    # many hours idle; one that led to a note after this many days (both by the retention job).
+    abandoned_conversation_hours: float = Field(24, gt=0, le=24 * 30)
+    conversation_retention_days: float = Field(28, gt=0, le=3650)
     # How often the web app deletes notes past their retention date (and old audit/login rows).
     purge_interval_minutes: int = Field(60, ge=1, le=24 * 60)
     # Audit entries (who read or changed which note; never note content) are kept this long.
@@ -95,7 +104,7 @@ class Settings(BaseSettings):
         env_file = ROOT / ".env"
         env_file_encoding = "utf-8"
 
-    @validator("rasa_token", "secret_key")
+    @validator("rasa_token", "secret_key", "action_token")
     def _no_whitespace(cls, value: str) -> str:  # noqa: N805 - pydantic validator
         if value != value.strip():
             raise ValueError("must not start or end with spaces")
@@ -126,6 +135,10 @@ class Settings(BaseSettings):
             settings.rasa_token = local["NAAST_RASA_TOKEN"]
         if not settings.secret_key:
             settings.secret_key = local["NAAST_SECRET_KEY"]
+        if not settings.action_token:
+            settings.action_token = local["NAAST_ACTION_TOKEN"]
+        if len(settings.action_token) < 24:
+            raise ConfigError("Naast configuration is invalid: NAAST_ACTION_TOKEN needs at least 24 characters")
         return settings
 
 
@@ -149,7 +162,7 @@ def ensure_local_secrets(path: Path = LOCAL_SECRETS) -> dict[str, str]:
             key, _, value = line.partition("=")
             if key and value:
                 values[key.strip()] = value.strip()
-    missing = {"NAAST_RASA_TOKEN", "NAAST_SECRET_KEY"} - values.keys()
+    missing = {"NAAST_RASA_TOKEN", "NAAST_SECRET_KEY", "NAAST_ACTION_TOKEN"} - values.keys()
     if missing:
         for key in missing:
             values[key] = secrets.token_urlsafe(32)

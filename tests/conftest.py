@@ -14,8 +14,19 @@ from collections.abc import Iterator  # noqa: E402
 import pytest  # noqa: E402
 
 from bot.processes import Servers  # noqa: E402
+from tests.notes import pg  # noqa: E402
 
 MODEL = Servers.__dataclass_fields__["model"].default
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[pg.PgServer]:
+    """One throw-away PostgreSQL (Debian's binaries) for every test that needs it; started on first use."""
+    server = pg.start()
+    try:
+        yield server
+    finally:
+        pg.stop(server)
 
 
 @pytest.fixture(scope="session")

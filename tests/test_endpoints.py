@@ -18,7 +18,9 @@ def test_rasa_reads_action_server_and_tracker_store_from_naast_settings(
         monkeypatch.setenv(key, value)
     endpoints = read_endpoints_from_path(ROOT / "endpoints.yml")
     assert endpoints.action.url == "http://127.0.0.1:5999/webhook"
-    assert endpoints.tracker_store.type == "SQL"
+    assert endpoints.tracker_store.type == "bot.privacy.tracker_store.PrivacyTrackerStore"
+    assert endpoints.action.headers == {"Authorization": f"Bearer {settings.action_token}"}
+    assert len(settings.action_token) >= 24 and settings.action_token not in endpoints.action.url
     expected = tracker_db_url or f"sqlite:///{ROOT / '.naast' / 'tracker.db'}"
     assert endpoints.tracker_store.url == expected
     assert endpoints.tracker_store.kwargs["dialect"] == expected.split(":")[0]

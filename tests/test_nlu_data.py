@@ -38,7 +38,8 @@ COPY_JACCARD = 0.6
 CONTRACT_INTENTS = {
     "greet", "goodbye", "thank", "affirm", "deny", "dont_know", "skip", "request_human", "stop",
     "resume", "out_of_scope", "bot_challenge", "insult", "other_language", "tell", "correct",
-    "add_info", "crisis_suicide", "crisis_violence", "crisis_acute",
+    "add_info", "crisis_suicide", "crisis_violence", "crisis_acute", "ask_privacy", "ask_duration",
+    "ask_what_next",
 }
 SECTION_VALUES = {"situation", "what_matters", "what_was_tried", "what_would_help", "network"}
 CONTACT_VALUES = {"phone", "email", "visit", "chat", "anonymous"}

@@ -125,7 +125,8 @@ def cmd_purge(settings: Settings, args: argparse.Namespace) -> int:
     if args.dry_run:
         print(f"{result.notes} notes are past their retention date (nothing deleted: --dry-run).")
     else:
-        print(f"{result.notes} notes deleted (retention), {result.audit_entries} old audit entries deleted.")
+        print(f"{result.notes} notes deleted (retention), {result.audit_entries} old audit entries deleted, "
+              f"{result.conversations} conversations deleted from the tracker store.")
     return 0
 
 

@@ -5,6 +5,9 @@ inbox moves it: picking a note up keeps it at least ``retention_days`` from then
 it to ``retention_days`` after done. The purge deletes the note, its outbox rows and the inbox's rows
 about it, and writes the count to the audit log. Audit entries (ids and references only, no content)
 and old log-in failures have their own, longer clock.
+
+The same job empties Rasa's tracker store of conversations Naast may no longer keep: abandoned ones
+without a note, and those with a note past NAAST_CONVERSATION_RETENTION_DAYS (bot/privacy/conversations.py).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from bot.accounts.users import forget_old_failures
 from bot.config import Settings
 from bot.db import session_scope, utcnow
 from bot.notes.tables import NoteRow, OutboxRow
+from bot.privacy.conversations import purge_for as purge_conversations
 
 CHUNK = 500
 logger = logging.getLogger(__name__)
@@ -32,6 +36,7 @@ class PurgeResult:
     notes: int
     audit_entries: int
     login_failures: int
+    conversations: int = 0  # deleted from Rasa's tracker store
 
 
 def due_notes(engine: Engine, now: dt.datetime | None = None) -> list[str]:
@@ -41,7 +46,7 @@ def due_notes(engine: Engine, now: dt.datetime | None = None) -> list[str]:
 
 
 def purge(engine: Engine, settings: Settings, *, now: dt.datetime | None = None, actor: str = "systeem",
-          via: str = "system", dry_run: bool = False) -> PurgeResult:
+          via: str = "system", dry_run: bool = False, tracker_engine: Engine | None = None) -> PurgeResult:
     now = now or utcnow()
     ids = due_notes(engine, now)
     if dry_run:
@@ -66,6 +71,7 @@ def purge(engine: Engine, settings: Settings, *, now: dt.datetime | None = None,
             audit.record(session, actor=actor, via=via, action="purge", at=now,
                          detail=f"{deleted} notities verwijderd; {audit_entries} oude logregels verwijderd")
     failures = forget_old_failures(engine, settings, now)
-    logger.info("retention purge: %d notes, %d audit entries, %d log-in failures deleted",
-                deleted, audit_entries, failures)
-    return PurgeResult(deleted, audit_entries, failures)
+    conversations = purge_conversations(settings, tracker_engine, now.timestamp())
+    logger.info("retention purge: %d notes, %d audit entries, %d log-in failures, %d conversations deleted",
+                deleted, audit_entries, failures, conversations.abandoned + conversations.expired)
+    return PurgeResult(deleted, audit_entries, failures, conversations.abandoned + conversations.expired)

@@ -4,15 +4,23 @@ It runs after DIET and the FallbackClassifier (config.yml), so it screens free-t
 inside a form as well: a form slot never sees a message this component has not seen first.
 
 What it does, in this order of precedence:
-1. Safety. The Dutch lexicon (bot/safety) and the classifier are two nets: a lexicon hit, or a
-   ``crisis_*`` intent from the classifier, makes the intent ``crisis_acute`` / ``crisis_suicide`` /
-   ``crisis_violence`` (the most serious signal, acute > suicide > violence) at confidence 1.0, and
-   adds one ``signal`` entity per signal. Safety wins over everything below, also over length and
-   language ("I want to die" is a crisis, not an "other language" message).
+1. Safety. Only the Dutch lexicon (bot/safety) raises an alarm: a lexicon hit makes the intent
+   ``crisis_acute`` / ``crisis_suicide`` / ``crisis_violence`` (the most serious signal, acute >
+   suicide > violence) at confidence 1.0, and adds one ``signal`` entity per signal. Safety wins over
+   everything below. A ``crisis_*`` intent from the classifier alone is demoted (its best other intent
+   goes on top) and, when the classifier is very sure, the message is long enough and it is not a
+   figure of speech or grief ("ik schrik me dood", "mijn opa is gestorven"), it is kept as a
+   *suspicion* in ``naast_screen["suspected"]``: the actions answer that with a calm check-in, never
+   with an alarm (issue 10: 10 of 30 everyday messages got "Bel nu 112" from the classifier alone).
 2. Empty text: intent ``nlu_fallback`` (``empty_intent``).
 3. Longer than ``max_message_chars``: intent ``too_long`` (``too_long_intent``).
-4. Clearly not Dutch: intent ``other_language`` and a ``language`` entity (ISO 639-1). A crisis
-   message in another language keeps its crisis intent and gets the ``language`` entity too.
+4. Clearly not Dutch: intent ``other_language`` and a ``language`` entity (ISO 639-1). E-mail
+   addresses, URLs, phone numbers, postcodes and other numbers are taken out before the check, and
+   fewer than ``min_words_for_language`` words left are never another language (an e-mail address
+   is not French). A crisis message in another language keeps its crisis intent and gets the
+   ``language`` entity too. The detector must also be sure (``min_other_confidence``): "via de chat"
+   is 0.15 English, 0.12 Dutch.
+5. A bare yes or no, also with one typo ("klpot", "ja grag", "nee hoor"): ``affirm`` / ``deny``.
 Otherwise the classifier's prediction stands.
 
 An overriding intent goes first in ``intent_ranking`` and the classifier's ranking follows, so the
@@ -49,7 +57,8 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.config import ROOT
-from bot.safety.screen import SIGNALS, load_lexicon, order_signals, screen_message
+from bot.lexicons import cues
+from bot.safety.screen import SIGNALS, load_lexicon, screen_message
 
 logger = logging.getLogger(__name__)
 
@@ -68,9 +77,13 @@ DUTCH_MARKERS = frozenset(
         "ik jij jullie hij wij mijn mn mij het een niet geen wel ook nog maar dat wat hoe waar "
         "waarom welke naar voor bij van zijn heb hebt heeft hebben wil wilt kun kunt moet zou "
         "gaat doe doet weet daar graag bedankt dank hoor oke nee alstublieft alsjeblieft aub "
-        "kheb kben kwil"
+        "kheb kben kwil op uw met zo toch goed heel bent wordt komt ga gaan mag zal hun ons onze jouw jij "
+        "omdat dus nooit altijd vandaag gisteren thuis hulp"
     ).split()
 )
+# "de" is Dutch unless the detector hears a Romance language, where it is a word too.
+ROMANCE = frozenset(["es", "fr", "pt", "it", "ro"])
+SHORT_FOR_DETECTOR = 5
 # English is the most common other language in Dutch municipalities, and the detector is weakest
 # on short English sentences ("I want to kill myself"). Two of these words and no Dutch marker make a
 # message English. Not in the list: words Dutch chat uses too (sorry, please, thanks, help, hi, me).
@@ -95,9 +108,10 @@ class MessageScreen(GraphComponent):
             "too_long_intent": "too_long",
             "empty_intent": "nlu_fallback",
             "other_language_intent": "other_language",
-            # A crisis intent the FallbackClassifier replaced by nlu_fallback still counts when the
-            # classifier gave it at least this confidence (a crisis intent on top always counts).
-            "classifier_crisis_threshold": 0.5,
+            # The classifier alone raises a suspicion (a calm check-in, never an alarm) only when it
+            # gives a crisis intent at least this confidence on a message of at least this many words.
+            "suspicion_threshold": 0.9,
+            "suspicion_min_words": 4,
             # Lexicon file; relative paths are relative to the project root.
             "lexicon_path": None,
             "language_detection": True,
@@ -110,6 +124,9 @@ class MessageScreen(GraphComponent):
             "min_words_for_language": 3,
             # The message counts as Dutch while the detector gives Dutch at least this confidence.
             "max_dutch_confidence": 0.2,
+            # ... or while it is unsure what else it is: "via de chat" is 0.15 English, 0.12 Dutch.
+            "min_other_confidence": 0.5,
+            "min_other_confidence_short": 0.75,  # below SHORT_FOR_DETECTOR words
         }
 
     def __init__(self, config: dict[str, Any]) -> None:
@@ -140,20 +157,23 @@ class MessageScreen(GraphComponent):
     def _screen(self, message: Message) -> None:
         text = message.get(TEXT) or ""
         result = screen_message(text, self.lexicon)
-        classifier_signal = self._classifier_signal(message)
-        signals = order_signals(set(result.signals) | ({classifier_signal} if classifier_signal else set()))
+        signals = result.signals
+        classifier_signal, classifier_confidence = self._classifier_signal(message)
+        suspected = []
+        if classifier_signal and not signals and self._suspicious(text, classifier_confidence, result.figurative):
+            suspected = [classifier_signal]
         empty = not text.strip()
         too_long = len(text) > self.config["max_message_chars"]
         language, language_confidence = self.detect_language(text)
 
         previous = message.get(INTENT)
+        if (message.get(INTENT) or {}).get(INTENT_NAME_KEY) in SIGNAL_OF_INTENT:
+            self._demote(message)  # the classifier alone never raises an alarm
         if signals:
             self._override(message, CRISIS_INTENTS[signals[0]])
             self._add_entities(message, SIGNAL_ENTITY, signals, text)
             if language != "nl":  # so the reply can give the crisis lines in words they can read
                 self._add_entities(message, LANGUAGE_ENTITY, [language], text)
-        elif (message.get(INTENT) or {}).get(INTENT_NAME_KEY) in SIGNAL_OF_INTENT:
-            self._demote(message)  # a crisis intent the screen did not confirm (a bare number)
         elif empty:
             self._override(message, self.config["empty_intent"])
         elif too_long:
@@ -161,11 +181,17 @@ class MessageScreen(GraphComponent):
         elif language != "nl":
             self._override(message, self.config["other_language_intent"])
             self._add_entities(message, LANGUAGE_ENTITY, [language], text)
+        elif not text.startswith("/") and (bare := cues.yes_or_no(text)) is not None:
+            # A bare yes or no ("klpot", "ja grag", "nee hoor") is that, whatever the classifier read:
+            # the read-back and the consent question hang on it (bot/lexicons/bare_answers_nl.yml).
+            self._override(message, "affirm" if bare else "deny")
 
         summary = {
             "signals": signals,
-            "source": _source(bool(result.signals), classifier_signal is not None),
+            "suspected": suspected,
+            "source": "lexicon" if signals else ("classifier" if suspected else None),
             "hits": [{"entry": h.entry, "signals": list(h.signals), "matched": h.matched} for h in result.hits],
+            "figurative": result.figurative,
             "empty": empty,
             "too_long": too_long,
             "chars": len(text),
@@ -175,25 +201,28 @@ class MessageScreen(GraphComponent):
             "lexicon_updated": self.lexicon.updated,
         }
         message.set(SCREEN_KEY, summary, add_to_output=True)
-        if signals:
+        if signals or suspected:
             logger.info("MessageScreen: %s (%s)", message.get(INTENT)[INTENT_NAME_KEY], summary["source"])
 
-    def _classifier_signal(self, message: Message) -> str | None:
-        """The signal of a crisis intent from the classifier: the second net."""
+    def _suspicious(self, text: str, confidence: float, figurative: bool) -> bool:
+        words = len(_LETTERS.findall(without_details(text)))
+        return (
+            not figurative
+            and confidence >= self.config["suspicion_threshold"]
+            and words >= self.config["suspicion_min_words"]
+        )
+
+    def _classifier_signal(self, message: Message) -> tuple[str | None, float]:
+        """The signal of the classifier's most confident crisis intent, and that confidence."""
         if not any(char.isalpha() for char in message.get(TEXT) or ""):
-            return None  # a phone number or a time is never a crisis on the classifier's word (112 is in the lexicon)
+            return None, 0.0  # a phone number or a time is never a crisis on the classifier's word
+        ranking = list(message.get(INTENT_RANKING_KEY) or [])
         intent = message.get(INTENT) or {}
-        if intent.get(INTENT_NAME_KEY) in SIGNAL_OF_INTENT:
-            return SIGNAL_OF_INTENT[intent[INTENT_NAME_KEY]]
-        # The FallbackClassifier may have put nlu_fallback on top of a fairly sure crisis intent.
-        for ranked in message.get(INTENT_RANKING_KEY) or []:
+        for ranked in [intent, *ranking]:
             name = ranked.get(INTENT_NAME_KEY)
-            if (
-                name in SIGNAL_OF_INTENT
-                and ranked.get(PREDICTED_CONFIDENCE_KEY, 0.0) >= self.config["classifier_crisis_threshold"]
-            ):
-                return SIGNAL_OF_INTENT[name]
-        return None
+            if name in SIGNAL_OF_INTENT:
+                return SIGNAL_OF_INTENT[name], float(ranked.get(PREDICTED_CONFIDENCE_KEY) or 0.0)
+        return None, 0.0
 
     @staticmethod
     def _demote(message: Message) -> None:
@@ -233,6 +262,7 @@ class MessageScreen(GraphComponent):
         """("nl", confidence) unless the message is clearly in another language."""
         if self._detector is None:
             return "nl", 1.0
+        text = without_details(text)
         words = _LETTERS.findall(text)
         latin = sum(len(w) for w in words if _is_latin(w))
         non_latin = sum(len(w) for w in words) - latin
@@ -250,15 +280,26 @@ class MessageScreen(GraphComponent):
             return "nl", 1.0
         dutch = next((c.value for c in confidences if c.language.iso_code_639_1.name == "NL"), 0.0)
         top = confidences[0]
-        if top.language.iso_code_639_1.name == "NL" or dutch >= self.config["max_dutch_confidence"]:
+        if "de" in folded and not english and top.language.iso_code_639_1.name.lower() not in ROMANCE:
+            return "nl", dutch
+        # The detector guesses on a few words ("whatsapp is prima": 0.61 German): it must be surer.
+        needed = self.config["min_other_confidence"] if len(words) >= SHORT_FOR_DETECTOR else \
+            self.config["min_other_confidence_short"]
+        if (top.language.iso_code_639_1.name == "NL" or dutch >= self.config["max_dutch_confidence"]
+                or top.value < needed):
             return "nl", dutch
         return top.language.iso_code_639_1.name.lower(), top.value
 
 
-def _source(lexicon: bool, classifier: bool) -> str | None:
-    if lexicon and classifier:
-        return "both"
-    return "lexicon" if lexicon else ("classifier" if classifier else None)
+# What the language check and the word count leave out: e-mail addresses, URLs, phone numbers,
+# postcodes (1234 AB) and other numbers. "jan.kowalski@wp.pl" is not Polish.
+_DETAILS = re.compile(
+    r"[^\s@]+@[^\s@]+|(?:https?://|www\.)\S+|\b\d{4}\s?[a-zA-Z]{2}\b|\+?\d[\d\s().-]{4,}\d|\d+"
+)
+
+
+def without_details(text: str) -> str:
+    return _DETAILS.sub(" ", text)
 
 
 def _fold(word: str) -> str:

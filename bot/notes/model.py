@@ -1,8 +1,8 @@
 """The handover note as a typed object: what the summariser makes, the store keeps and the inbox shows.
 
 ``Note.to_dict()`` / ``Note.to_json()`` give the JSON contract other parts rely on (docs/architecture.md):
-``id, reference, created_at, status, urgent, resident_confirmed, anonymous, signals, sections, contact,
-retention_until`` plus ``privacy`` (what was scrubbed). Every string inside ``sections`` is the
+``id, reference, created_at, status, urgent, resident_confirmed, told_for, anonymous, signals, sections,
+contact, retention_until`` plus ``privacy`` (what was scrubbed). Every string inside ``sections`` is the
 resident's own (scrubbed) text; Naast's own words live only in the templates and ``texts_nl.yml``.
 """
 
@@ -84,8 +84,11 @@ class Signals(_Frozen):
 
 class Contact(_Frozen):
     channel: str | None = None  # phone | email | visit | chat | anonymous
+    name: str | None = None  # how the resident wants to be addressed (any name they chose)
     phone: str | None = None
     email: str | None = None
+    address: str | None = None  # for a visit
+    unverified: list[str] = Field(default_factory=list)  # "phone" / "email" kept as typed, not checked
     time: str | None = None
     access_needs: str | None = None
     client_support: bool | None = None
@@ -102,6 +105,8 @@ class Note(_Frozen):
     status: str = STATUS_QUEUED
     urgent: bool = False
     resident_confirmed: bool = False
+    # Told by someone else about this person, as the teller wrote it ("mijn vader"); None: about themselves.
+    told_for: str | None = None
     anonymous: bool = False
     signals: Signals = Signals()
     sections: Sections = Sections()
@@ -122,7 +127,8 @@ class Note(_Frozen):
 
     def body_json(self) -> str:
         """The part stored as JSON text beside the scalar columns (it holds no datetimes)."""
-        return json.dumps(self.dict(include={"signals", "sections", "contact", "privacy"}), ensure_ascii=False)
+        body = self.dict(include={"signals", "sections", "contact", "privacy", "told_for"})
+        return json.dumps(body, ensure_ascii=False)
 
     def resident_texts(self) -> list[str]:
         """Every string in the note that comes from the resident (for checks and for redaction)."""
@@ -132,7 +138,8 @@ class Note(_Frozen):
             texts += section.summary + section.answers + getattr(section, "helped", [])
         texts += [theme.quote for theme in self.sections.themes]
         contact = self.contact
-        texts += [v for v in (contact.phone, contact.email, contact.time, contact.access_needs) if v]
+        texts += [v for v in (contact.name, contact.phone, contact.email, contact.address, contact.time,
+                              contact.access_needs, self.told_for) if v]
         return texts
 
     def render_text(self) -> str:

@@ -22,7 +22,6 @@ import itertools
 import json
 import re
 import sys
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -30,6 +29,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from bot.lexicons.matcher import affix_matches, fold
 
 LEXICON_FILE = Path(__file__).with_name("lexicon_nl.yml")
 
@@ -63,6 +64,7 @@ class Hit:
 class ScreenResult:
     signals: list[str] = field(default_factory=list)
     hits: list[Hit] = field(default_factory=list)
+    figurative: bool = False  # a figure of speech or grief from the lexicon's `figures:`
 
     def __bool__(self) -> bool:
         return bool(self.signals)
@@ -78,17 +80,8 @@ class Token:
     known: bool  # a real Dutch word: never treated as a typo of something else
 
 
-_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"})
-_REPEATS = re.compile(r"([a-z])\1{2,}")
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)*|'[a-z]+|[.!?;\n]+")
 BOUNDARY = "."  # a sentence end, kept as a token so that `$` in a pattern can match it
-
-
-def fold(text: str) -> str:
-    """Lower case, no accents (suïcide -> suicide), typed-out letters cut to two (doooood -> dood)."""
-    text = unicodedata.normalize("NFKD", text.lower().translate(_APOSTROPHES))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return _REPEATS.sub(r"\1\1", text)
 
 
 def _lookup_file(name: str) -> Any:
@@ -225,13 +218,7 @@ def _within(typed: str, word: str, limit: int) -> bool:
 
 
 def _form_matches(form: str, word: Word) -> bool:
-    if word.mode == "exact":
-        return form == word.text
-    if word.mode == "prefix":
-        return form.startswith(word.text)
-    if word.mode == "suffix":
-        return form.endswith(word.text)
-    return word.text in form
+    return affix_matches(form, word.mode, word.text)
 
 
 @dataclass
@@ -299,6 +286,9 @@ class Lexicon:
     known_words: frozenset[str]
     index: SlotIndex
     updated: str
+    # Figures of speech and grief ("ik schrik me dood", "mijn opa is gestorven"): they never cancel a
+    # lexicon hit, but they stop the classifier alone from raising a suspicion (bot/nlu/message_screen.py).
+    figures: tuple[Pattern, ...] = ()
 
 
 _WORD_SPEC = re.compile(r"=?\*?[a-z0-9']+\*?")
@@ -377,7 +367,9 @@ def load_lexicon(path: Path = LEXICON_FILE) -> Lexicon:
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:
         raise ValueError(f"{path}: entry ids used twice: {duplicates}")
+    figures = tuple(parser.pattern(str(source), f"{path}: figures") for source in data.get("figures") or [])
     return Lexicon(
+        figures=figures,
         entries=tuple(entries),
         variants=parser.variants,
         known_words=frozenset(fold(str(word)) for word in data.get("known_words") or []),
@@ -484,7 +476,8 @@ def screen_message(text: str, lexicon: Lexicon | None = None) -> ScreenResult:
     tokens = tokenize(text or "", lexicon.variants, lexicon.known_words)
     prepared = _Text(tokens, [lexicon.index.slots_for(token) for token in tokens])
     hits = [hit for entry in lexicon.entries if (hit := _entry_hit(entry, prepared))]
-    return ScreenResult(order_signals({s for hit in hits for s in hit.signals}), hits)
+    figurative = any(_spans(pattern, prepared) for pattern in lexicon.figures)
+    return ScreenResult(order_signals({s for hit in hits for s in hit.signals}), hits, figurative)
 
 
 def screen(text: str) -> list[str]:

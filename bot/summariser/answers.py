@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, validator
 
-from bot import lexicons
+from bot.lexicons import cues
 from bot.slots import INTAKE_SLOTS, SKIPPED
 
 _TRUE = {"true", "ja", "yes", "1"}
@@ -29,9 +29,13 @@ class IntakeAnswers(BaseModel):
     read_back_confirmed: bool = False
     additions: list[str] = Field(default_factory=list)
     consent: bool | None = None  # only True means yes
+    for_whom: str | None = None  # "self" or the person as the resident wrote it
     contact_channel: str | None = None
+    contact_name: str | None = None
     contact_phone: str | None = None
     contact_email: str | None = None
+    contact_address: str | None = None
+    contact_unverified: list[str] = Field(default_factory=list)
     contact_time: str | None = None
     access_needs: str | None = None
     client_support: bool | None = None
@@ -47,7 +51,8 @@ class IntakeAnswers(BaseModel):
 
     @validator("situation", "what_matters", "what_matters_effect", "what_was_tried",
                "what_would_help", "network", "network_load", "urgency_detail", "contact_channel",
-               "contact_phone", "contact_email", "contact_time", "access_needs", pre=True)
+               "contact_phone", "contact_email", "contact_time", "access_needs", "for_whom", "contact_name",
+               "contact_address", pre=True)
     def _text(cls, value: Any) -> str | None:  # noqa: N805
         if value is None:
             return None
@@ -64,7 +69,7 @@ class IntakeAnswers(BaseModel):
     def _optional_flag(cls, value: Any) -> bool | None:  # noqa: N805
         return _as_bool(value)
 
-    @validator("safety_signals", "resources_shown", "additions", pre=True)
+    @validator("safety_signals", "resources_shown", "additions", "contact_unverified", pre=True)
     def _list(cls, value: Any) -> list[str]:  # noqa: N805
         if value is None:
             return []
@@ -81,13 +86,18 @@ class IntakeAnswers(BaseModel):
         return None if value in (None, SKIPPED) else value
 
     @property
+    def told_for(self) -> str | None:
+        """The person the story is about when someone else told it; None when it is about themselves."""
+        person = self.text("for_whom")
+        return None if person in (None, "self") else person
+
+    @property
     def anonymous(self) -> bool:
         return self.contact_channel == "anonymous"
 
     def network_heavy(self) -> bool | None:
         """True/False when the answer about the load on the people around them was a bare ja/nee."""
-        text, words = lexicons.bare(self.text("network_load") or ""), lexicons.load("bare_answers_nl")
-        return True if text in words["yes"] else False if text in words["no"] else None
+        return cues.yes_or_no(self.text("network_load") or "")
 
     def free_texts(self) -> list[tuple[str, str]]:
         """Every free-text answer as ``(slot, text)``, in the order the bot asks (a bare ja/nee left out)."""

@@ -20,6 +20,7 @@ from spacy.language import Language
 
 from bot.config import Settings
 from bot.db import utcnow
+from bot.lexicons.matcher import Hit, Lexicon
 from bot.notes.model import (
     Contact,
     NetworkSection,
@@ -34,7 +35,6 @@ from bot.notes.model import (
 )
 from bot.resources import load_resources
 from bot.summariser.answers import IntakeAnswers
-from bot.summariser.lexicon import Hit, Lexicon
 from bot.summariser.scrub import scrub
 from bot.summariser.text import Sentence, split_sentences
 
@@ -137,6 +137,7 @@ def summarise(answers: IntakeAnswers, *, now: dt.datetime | None = None,
         created_at=now,
         urgent=answers.urgent or bool(answers.safety_signals),
         resident_confirmed=answers.read_back_confirmed,
+        told_for=answers.told_for,
         anonymous=answers.anonymous,
         signals=Signals(safety=answers.safety_signals,
                         resources_shown=_resources(answers.resources_shown),
@@ -257,8 +258,11 @@ def _contact(answers: IntakeAnswers, scrubbed: dict[str, str | None]) -> Contact
     anonymous = answers.anonymous  # no contact details are kept for an anonymous note
     return Contact(
         channel=answers.text("contact_channel"),
+        name=None if anonymous else answers.text("contact_name"),
         phone=None if anonymous else answers.text("contact_phone"),
         email=None if anonymous else answers.text("contact_email"),
+        address=None if anonymous else answers.text("contact_address"),
+        unverified=[] if anonymous else [slot.removeprefix("contact_") for slot in answers.contact_unverified],
         time=scrubbed["contact_time"],
         access_needs=scrubbed["access_needs"],
         client_support=answers.client_support,

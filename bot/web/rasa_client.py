@@ -36,6 +36,12 @@ class RasaClient:
     async def tracker(self, sender: str) -> dict[str, Any]:
         return await self._request("GET", f"/conversations/{sender}/tracker", params={"token": self._token})
 
+    async def close_conversation(self, sender: str, reason: str) -> None:
+        """Mark the conversation closed (Rasa's lock, then the tracker store deletes it: bot/privacy/)."""
+        event = {"event": "slot", "name": "conversation_closed", "value": reason}
+        await self._request("POST", f"/conversations/{sender}/tracker/events", params={"token": self._token},
+                            json=[event])
+
     async def parse(self, text: str) -> dict[str, Any]:
         """Rasa's NLU on a text, without a conversation (nothing is stored)."""
         return await self._request("POST", "/model/parse", params={"token": self._token}, json={"text": text})

@@ -23,12 +23,13 @@ from aiohttp import web
 
 from bot.config import Settings
 from bot.resources import load_resources
+from bot.web.conversation import new_conversation
 from bot.web.keys import SETTINGS
 
 STATIC = Path(__file__).resolve().parent / "static" / "widget"
 WIDGET_JS = STATIC / "naast-widget.js"
 SOCKET_PATH = "/socket.io"
-CORS_PATHS = frozenset({"/api/chat", "/api/widget/config"})
+CORS_PATHS = frozenset({"/api/chat", "/api/widget/config", "/api/conversation", "/api/conversation/wipe"})
 
 # Query parameters the demo page passes on to the widget (for tests and for trying settings out).
 DEMO_OPTIONS: dict[str, re.Pattern[str]] = {
@@ -107,8 +108,12 @@ async def widget_config(request: web.Request) -> web.Response:
             "phone": municipality["phone"],
             "phoneHours": municipality.get("phone_hours", ""),
             "privacyUrl": municipality.get("privacy_url", ""),
+            # A conversation id with its wipe token, used when this browser tab has none yet.
+            "conversation": new_conversation(settings.secret_key),
+            # Hours after which the server forgets an abandoned conversation (said when wiping fails).
+            "forgetHours": int(settings.abandoned_conversation_hours),
         },
-        headers={"Cache-Control": "no-cache"},
+        headers={"Cache-Control": "no-store"},
     )
 
 
@@ -166,6 +171,8 @@ def setup(app: web.Application) -> None:
     app.router.add_get("/api/widget/config", widget_config, name="widget_config")
     app.router.add_route("OPTIONS", "/api/widget/config", preflight)
     app.router.add_route("OPTIONS", "/api/chat", preflight)
+    app.router.add_route("OPTIONS", "/api/conversation", preflight)
+    app.router.add_route("OPTIONS", "/api/conversation/wipe", preflight)
     for name, page in DEMO_PAGES.items():
         app.router.add_get(page["path"], _demo_handler(name), name=f"demo_{name}")
     app.on_response_prepare.append(_cors_headers)

@@ -25,6 +25,7 @@ def tracker(
     entities: list[dict[str, Any]] | None = None,
     requested_slot: str | None = None,
     active_loop: str | None = None,
+    events: list[dict[str, Any]] | None = None,
 ) -> Tracker:
     all_slots = {name: None for name in domain()["slots"]}
     all_slots.update(slots or {})
@@ -34,7 +35,7 @@ def tracker(
         sender_id="test",
         slots=all_slots,
         latest_message=message,
-        events=[],
+        events=events or [],
         paused=False,
         followup_action=None,
         active_loop={"name": active_loop} if active_loop else {},
@@ -51,3 +52,23 @@ async def run(action: Action, t: Tracker) -> tuple[list[str], list[dict[str, Any
 
 def slot_events(events: list[dict[str, Any]]) -> dict[str, Any]:
     return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+def asked_and_answered(question: str, intent: str, text: str | None = None) -> list[dict[str, Any]]:
+    """The events of the bot asking ``question`` and the resident answering ``text`` (read as ``intent``)."""
+    said = text if text is not None else {"affirm": "ja", "deny": "nee"}.get(intent, "hoe bedoelt u dat")
+    return [
+        {"event": "action", "name": question},
+        {"event": "bot", "text": "…", "metadata": {"utter_action": question}},
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": said, "parse_data": {"intent": {"name": intent, "confidence": 0.99}}},
+    ]
+
+
+def consented(t: Tracker) -> Tracker:
+    """The tracker after the resident's own yes to the consent question (the slot and the events)."""
+    t.slots["consent"] = True
+    t.events = [*t.events, *asked_and_answered("utter_ask_consent", "affirm"),
+                {"event": "action", "name": "action_record_consent"},
+                {"event": "slot", "name": "consent", "value": True}]
+    return t

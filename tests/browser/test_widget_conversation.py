@@ -1,9 +1,9 @@
 """Whole conversations in the widget, in a real Chromium, with the real Rasa and action servers.
 
 The resident uses only the keyboard. The conversation survives a reload and a move to another page
-of the site, the widget falls back to REST where socket.io cannot connect, "wis dit gesprek" starts
-afresh, and a lost connection gives a calm message, keeps what was typed and recovers. The test that
-stops Rasa runs last in this module.
+of the site, the widget falls back to REST where socket.io cannot connect, "wis dit gesprek" deletes
+the conversation on the server and starts afresh, and a lost connection gives a calm message, keeps
+what was typed and recovers. The test that stops Rasa runs last in this module.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 from selenium.webdriver import Chrome
 from selenium.webdriver.common.keys import Keys
 
+from bot.db import make_engine
+from bot.privacy.conversations import count_rows
 from bot.processes import Servers
 from tests.browser.axe import format_violations, run_axe
 from tests.browser.chat_widget import ChatWidget
@@ -150,6 +152,10 @@ def test_wis_dit_gesprek_ends_the_session_and_clears_the_window(
     widget.wait_for_bot("utter_ask_situation")
     widget.answer(STORY, "utter_ask_what_matters")
     old = widget.storage("session")
+    # The id came from the web app with its wipe token; the conversation is in Rasa's tracker store.
+    assert widget.storage("wipeToken")
+    tracker_db = make_engine(servers.settings.tracker_db_url)
+    assert count_rows(tracker_db, old) > 0
 
     widget.tab_to(".naast-clear")
     widget.keys(Keys.ENTER)
@@ -161,7 +167,9 @@ def test_wis_dit_gesprek_ends_the_session_and_clears_the_window(
     # One wait for both: on a loaded machine the new session's opening may follow quickly.
     widget.wait(lambda: STORY not in [m["text"] for m in widget.messages()]
                 and "Het gesprek is gewist" in widget.text_of(".naast-status"), 10, "window not cleared")
-    assert widget.storage("session") not in (None, old)
+    assert "ook bij de gemeente" in widget.text_of(".naast-status")  # ... and the window says so
+    assert count_rows(tracker_db, old) == 0  # deleted on the server, not only in the browser
+    assert widget.storage("session") not in (None, old) and widget.storage("wipeToken")
     assert widget.focus("textarea")["matches"]
     names = widget.wait_for_bot("utter_ask_situation")  # a fresh start
     assert names[0] == "utter_opening"

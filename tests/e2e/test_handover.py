@@ -51,7 +51,8 @@ def test_corrected_note_is_stored_with_the_reference_the_resident_sees(servers: 
     assert c.say("ja") == ["utter_ask_contact_channel"]
     assert c.say("bellen") == ["utter_ask_contact_phone"]
     assert c.say("0612") == ["utter_invalid_phone", "utter_ask_contact_phone"]
-    assert c.say("06 12345678") == ["utter_ask_contact_time"]
+    assert c.say("06 12345678") == ["utter_ask_contact_name"]
+    assert c.say("Fatima") == ["utter_ask_contact_time"]
     assert c.say("na drie uur") == ["utter_ask_access_needs"]
     assert c.say("nee") == ["utter_ask_client_support"]
     names = c.say("ja")
@@ -63,6 +64,7 @@ def test_corrected_note_is_stored_with_the_reference_the_resident_sees(servers: 
     assert note.sections.what_would_help.answers == [HELP_NEW]
     assert note.sections.network.answers[0] == NETWORK and "".join(note.sections.situation.answers) == STORY
     assert note.contact.phone and note.contact.phone.replace(" ", "").endswith("12345678")
+    assert note.contact.name == "Fatima"
     # The worker delivers it to the inbox (the professionals' list shows delivered notes).
     wait_for(lambda: _store(servers).get(note.id).status != "pending")
 

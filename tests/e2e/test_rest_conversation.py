@@ -57,7 +57,9 @@ def test_crisis_as_first_message_gets_resource_first(servers: Servers) -> None:
     names = c.say("mijn man slaat me en ik ben bang")
     assert names[0] == "utter_safety_violence"
     assert "0800-2000" in c.texts[0]
-    assert names[-1] == "utter_ask_situation"
+    # What the resident wrote is the start of their story: the bot asks for more, not to start over.
+    assert names[-1] == "utter_ask_situation_more"
+    assert c.tracker(servers.settings.rasa_token)["slots"]["situation"] == "mijn man slaat me en ik ben bang"
 
 
 def test_side_paths_during_the_intake(servers: Servers) -> None:
@@ -73,7 +75,8 @@ def test_side_paths_during_the_intake(servers: Servers) -> None:
     assert c.say("Ik wil een mens spreken") == ["utter_human_contact", "utter_human_walk_in", "utter_ask_pass_on"]
     assert c.say("nee") == ["utter_continue_here", "utter_ask_situation"]
     assert c.say("ik wil stoppen") == ["utter_stop", "utter_come_back"]
-    assert c.say("verder") == ["utter_ask_situation"]
+    # The stop deleted the conversation (issue 11): going on starts a new one, with the opening.
+    assert c.say("verder") == ["utter_opening", "utter_opening_how", "utter_opening_privacy", "utter_ask_situation"]
 
 
 def test_not_knowing_twice_skips_the_question(servers: Servers) -> None:

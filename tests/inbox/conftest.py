@@ -85,18 +85,6 @@ async def csrf_from(client: TestClient, path: str) -> str:
     return csrf_of(await response.text())
 
 
-# One store test of the inbox runs on a real PostgreSQL too (the notes tests' throw-away server).
-@pytest.fixture(scope="session")
-def pg_server():
-    from tests.notes import pg
-
-    server = pg.start()
-    try:
-        yield server
-    finally:
-        pg.stop(server)
-
-
 @pytest.fixture
 def pg_url(pg_server) -> str:
     from tests.notes import pg

@@ -56,15 +56,6 @@ def free_port() -> int:
 
 # --- databases -----------------------------------------------------------------------------------
 
-@pytest.fixture(scope="session")
-def pg_server() -> Iterator[pg.PgServer]:
-    server = pg.start()
-    try:
-        yield server
-    finally:
-        pg.stop(server)
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.summariser.lexicon import Lexicon, Word
+from bot.lexicons.matcher import Lexicon, Word
 from bot.summariser.scrub import is_bsn, is_iban, scrub
 
 

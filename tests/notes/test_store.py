@@ -56,7 +56,8 @@ def test_inbox_is_always_a_channel(store: NoteStore) -> None:
 def test_no_consent_leaves_nothing_in_naasts_tables(store: NoteStore, consent: bool | None) -> None:
     answers = IntakeAnswers.from_slots({**RICH["slots"], "consent": consent})
     settings = make_settings(smtp_host="127.0.0.1", team_mailbox="team@gemeente.example")
-    assert hand_over(answers, store, settings) is None
+    with pytest.raises(NoConsentError):
+        hand_over(answers, store, settings)
     with pytest.raises(NoConsentError):
         store.save(summarise(answers), ["inbox"], consent=consent)  # type: ignore[arg-type]
     assert store.count() == {"notes": 0, "outbox": 0}

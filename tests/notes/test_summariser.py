@@ -200,7 +200,7 @@ def test_safety_signals_and_resources_shown(notes: dict[str, Note]) -> None:
 def test_json_contract(notes: dict[str, Note]) -> None:
     data = json.loads(notes["schulden_lang"].to_json())
     assert set(data) == {"id", "reference", "created_at", "status", "urgent", "resident_confirmed",
-                         "anonymous", "signals", "sections", "contact", "retention_until", "privacy"}
+                         "told_for", "anonymous", "signals", "sections", "contact", "retention_until", "privacy"}
     assert set(data["sections"]) == {*TEXT_SECTIONS, "themes"}
     assert all(set(theme) == {"label", "quote"} for theme in data["sections"]["themes"])
     assert data["status"] == "wachtrij"

@@ -63,9 +63,27 @@ async def test_chat_page_is_dutch_accessible_and_strict(client: TestClient) -> N
     assert "default-src 'self'" in csp and "unsafe-inline" not in csp
 
 
-async def test_summary_link_without_valid_signature_is_gone(client: TestClient) -> None:
-    response = await client.get(f"/samenvatting/{SENDER}?s=1.0&e=99999999999&sig=bad")
-    assert response.status == 410 and "werkt niet meer" in await response.text()
+async def test_summary_link_without_valid_seal_is_gone(client: TestClient) -> None:
+    for token in (SENDER, "A" * 80, "not base64 !"):
+        response = await client.get(f"/samenvatting/{token}")
+        assert response.status == 410 and "werkt niet meer" in await response.text()
+
+
+async def test_sealed_summary_link_shows_the_story_without_rasa(client: TestClient) -> None:
+    from bot.links import summary_link
+    from bot.web.keys import SETTINGS
+
+    secret = client.server.app[SETTINGS].secret_key
+    link = summary_link("http://x", secret, {"situation": "Mijn kat is weggelopen en ik ben verdrietig."})
+    response = await client.get(link.removeprefix("http://x"))  # Rasa is down: the link is enough
+    html = await response.text()
+    assert response.status == 200 and "Mijn kat is weggelopen" in html
+    assert response.headers["Cache-Control"] == "no-store"
+    # Written for the resident, styled from /static under the app's strict CSP (no inline <style>).
+    assert '<html lang="nl">' in html and "Uw verhaal" in html and "Stap 2" not in html
+    assert "<style" not in html and 'href="/static/summary.css"' in html
+    assert "style-src 'self'" in response.headers["Content-Security-Policy"]
+    assert (await client.get("/static/summary.css")).status == 200
 
 
 async def test_warm_up_gives_up_when_rasa_never_comes() -> None:

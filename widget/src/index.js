@@ -102,6 +102,7 @@ async function start(script) {
   // The page may lower the length limit, never raise it above the server's.
   config.maxChars = Math.min(Number(config.maxChars) || DEFAULTS.maxChars, server.maxChars || Infinity);
   config.restUrl = base + "api/chat";
+  config.wipeUrl = base + "api/conversation/wipe";
   config.cssUrl = base + "static/widget/naast-widget.css";
   if (!config.rasaUrl && config.transport !== "rest") config.transport = "rest";
 

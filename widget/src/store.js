@@ -61,8 +61,20 @@ export class Store {
     return id;
   }
 
+  /** Take the conversation id (and its wipe token) the web app handed out, unless this tab has one. */
+  adopt(conversation) {
+    if (this.get("session", null) || !conversation || !conversation.sender) return;
+    this.set("session", String(conversation.sender));
+    this.set("wipeToken", String(conversation.token || ""));
+  }
+
+  /** The token that lets this tab wipe its conversation on the server ("" when it has none). */
+  wipeToken() {
+    return this.get("wipeToken", "");
+  }
+
   /** Forget everything about this conversation (the "wis dit gesprek" button). */
   clear() {
-    for (const key of ["session", "history", "outbox", "open", "started"]) this.remove(key);
+    for (const key of ["session", "wipeToken", "history", "outbox", "open", "started"]) this.remove(key);
   }
 }

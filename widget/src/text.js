@@ -10,6 +10,20 @@ const PATTERN = new RegExp(
   "gi",
 );
 
+const SHORT_URL = 60;
+
+/** A long address (a sealed summary link) is shown shortened; the link itself is whole. */
+export function shortUrl(url) {
+  if (url.length <= SHORT_URL) return url;
+  try {
+    const parts = new URL(url);
+    const path = parts.pathname.split("/").filter(Boolean)[0];
+    return `${parts.host}/${path ? path + "/" : ""}…`;
+  } catch {
+    return url.slice(0, SHORT_URL) + "…";
+  }
+}
+
 export function telHref(phone) {
   return "tel:" + String(phone).replace(/[^\d+]/g, "");
 }
@@ -26,7 +40,7 @@ export function richText(text, linkify = true) {
     const [whole, url, domain, phone] = match;
     if (match.index > last) fragment.append(text.slice(last, match.index));
     const a = document.createElement("a");
-    a.textContent = whole;
+    a.textContent = url ? shortUrl(whole) : whole;
     if (url) a.href = url;
     else if (domain) a.href = "https://" + domain;
     else a.href = telHref(phone);

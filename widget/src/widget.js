@@ -32,6 +32,7 @@ export class Widget {
     this.page = config.mode === "page";
     this.t = strings(config.lang);
     this.store = new Store();
+    this.store.adopt(config.conversation); // an id from the web app, with the token to wipe it there
     this.connection = null;
     this.typingTimer = null;
   }
@@ -396,17 +397,38 @@ export class Widget {
     });
   }
 
-  clearConversation() {
+  async clearConversation() {
     this.connection?.stop();
     this.connection = null;
-    this.store.clear();
-    this.store.set("open", true);
-    this.log.replaceChildren();
     this.confirm.hidden = true;
     this.showError("");
-    this.status.replaceChildren(el("p", { text: this.t("cleared") }));
+    this.status.replaceChildren(el("p", { text: this.t("clearing") }));
+    const next = await this.wipeOnServer(this.store.session(), this.store.wipeToken());
+    this.store.clear();
+    this.store.adopt(next);
+    this.store.set("open", true);
+    this.log.replaceChildren();
+    const hours = String(this.config.forgetHours || 24);
+    this.status.replaceChildren(el("p", { text: this.t(next ? "cleared" : "clearedHere", { hours }) }));
     this.connect();
     this.input.focus();
+  }
+
+  /** Ask the web app to delete the conversation; the next conversation's id, or null when that failed. */
+  async wipeOnServer(sender, token) {
+    if (!token || !this.config.wipeUrl) return null;
+    try {
+      const response = await fetch(this.config.wipeUrl, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ sender, token }),
+        credentials: "omit",
+      });
+      const data = await response.json().catch(() => ({}));
+      return response.ok && data.wiped ? data.next || {} : null;
+    } catch {
+      return null;
+    }
   }
 }
 

@@ -1,4 +1,8 @@
-"""A small term matcher over lemmatised words (syntax: see ``themes_nl.yml``).
+"""Naast's one matcher for cue words: terms over lemmatised words (syntax: see ``themes_nl.yml``).
+
+Used for the side-path cues, yes/no words, means, channels and sections (bot/lexicons/cues.py) and
+for the summariser's themes and cues. The safety screen has its own pattern language with gaps
+(bot/safety/screen.py), built for recall; both share one text normaliser (``fold``).
 
 Terms match a word's lower-case form or its lemma: ``woord`` exactly, ``woord*`` as a prefix,
 ``*woord`` as a suffix, ``*woord*`` inside, and ``twee woorden`` as consecutive words. With
@@ -8,10 +12,16 @@ word is unknown to the Dutch lookup tables (so "vervelend" never passes for "ver
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from functools import lru_cache
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 FUZZY_MIN_LEN = 7
 
@@ -29,21 +39,26 @@ class Hit(NamedTuple):
     end: int
 
 
+def affix_matches(form: str, kind: str, text: str) -> bool:
+    """``form`` is ``text`` (exact), starts with it (prefix), ends with it (suffix) or contains it (anything else).
+
+    The one definition of a term's ``*`` syntax, here and in the safety screen's patterns.
+    """
+    if kind == "exact":
+        return form == text
+    if kind == "prefix":
+        return form.startswith(text)
+    if kind == "suffix":
+        return form.endswith(text)
+    return text in form
+
+
 class _Part(NamedTuple):
     kind: str  # exact | prefix | suffix | infix
     text: str
 
     def matches(self, word: Word) -> bool:
-        return any(self._matches(form) for form in (word.lower, word.lemma))
-
-    def _matches(self, form: str) -> bool:
-        if self.kind == "exact":
-            return form == self.text
-        if self.kind == "prefix":
-            return form.startswith(self.text)
-        if self.kind == "suffix":
-            return form.endswith(self.text)
-        return self.text in form
+        return any(affix_matches(form, self.kind, self.text) for form in (word.lower, word.lemma))
 
 
 def _parse(part: str) -> _Part:
@@ -124,3 +139,54 @@ class Lexicon:
         if start + len(parts) > len(words):
             return False
         return all(part.matches(words[start + j]) for j, part in enumerate(parts))
+
+
+# ----------------------------------------------------------------------------- text
+
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"})
+_REPEATS = re.compile(r"([a-z])\1{2,}")
+
+
+def fold(text: str) -> str:
+    """Lower case, no accents (suïcide -> suicide), typed-out letters cut to two (neeee -> nee)."""
+    text = unicodedata.normalize("NFKD", text.lower().translate(_APOSTROPHES))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return _REPEATS.sub(r"\1\1", text)
+
+
+class Lemmas:
+    """Lemma look-up that also catches capitalised words (the lookup table is case-sensitive)."""
+
+    def __init__(self, nlp: Language) -> None:
+        from spacy.lang.nl.stop_words import STOP_WORDS
+
+        self.stop_words = STOP_WORDS
+        self.table = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
+        self.lemmas = set(self.table.values())
+
+    def word(self, text: str, lemma: str) -> Word:
+        lower = text.lower()
+        if lemma == text and text != lower:
+            lemma = self.table.get(lower, lower)
+        lemma = lemma.lower()
+        known = lower in self.table or lower in self.lemmas or lower in self.stop_words
+        return Word(lower, lemma, known=known)
+
+
+@lru_cache(maxsize=2)
+def lemmas_of(nlp: Language) -> Lemmas:
+    return Lemmas(nlp)
+
+
+@lru_cache(maxsize=256)
+def words(text: str) -> tuple[Word, ...]:
+    """The words of a short message (folded, lemmatised by the Dutch spaCy pipeline), punctuation left out.
+
+    Cached: one message is matched against several word lists, and a form asks for its required
+    slots (which look at the story) several times per turn; spaCy runs once per text.
+    """
+    from bot.nlp import load_pipeline
+
+    nlp = load_pipeline()
+    table = lemmas_of(nlp)
+    return tuple(table.word(t.text, t.lemma_) for t in nlp(fold(text)) if not (t.is_punct or t.is_space))

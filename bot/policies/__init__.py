@@ -1,0 +1,1 @@
+"""Naast's own Rasa dialogue policy (named in config.yml by module path)."""
