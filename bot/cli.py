@@ -43,11 +43,22 @@ def server_environment(settings: Settings) -> dict[str, str]:
 
 
 def cmd_run(settings: Settings, _: argparse.Namespace) -> int:
-    """All three servers in one terminal (honcho: prefixed logs, clean stop on Ctrl-C)."""
+    """Every server in one terminal under supervisord: prefixed logs, restarts, clean stop on Ctrl-C."""
+    from bot.supervision import write_config
+
     env = server_environment(settings)
-    honcho = Path(sys.executable).parent / "honcho"
+    config = write_config(settings)
+    supervisord = Path(sys.executable).parent / "supervisord"
     os.chdir(ROOT)
-    os.execvpe(str(honcho), [str(honcho), "start", "-f", str(ROOT / "Procfile")], env)
+    os.execvpe(str(supervisord), [str(supervisord), "--nodaemon", "--configuration", str(config)], env)
+    return 0  # not reached
+
+
+def cmd_ctl(settings: Settings, args: argparse.Namespace) -> int:
+    """supervisorctl on the running `naast run` (status, restart NAME, tail NAME, ...)."""
+    supervisorctl = Path(sys.executable).parent / "supervisorctl"
+    config = settings.run_dir / "supervisord.conf"
+    os.execv(str(supervisorctl), [str(supervisorctl), "--configuration", str(config), *(args.arguments or ["status"])])
     return 0  # not reached
 
 
@@ -73,7 +84,11 @@ def cmd_env(settings: Settings, _: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="naast", description="Naast: chat, notes and inbox.")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("run", help="start Rasa, the action server and the web app").set_defaults(func=cmd_run)
+    commands.add_parser("run", help="start Rasa, the action server, the web app and delivery, supervised"
+                        ).set_defaults(func=cmd_run)
+    ctl = commands.add_parser("ctl", help="control the processes of `naast run` (supervisorctl)")
+    ctl.add_argument("arguments", nargs=argparse.REMAINDER, help="e.g. status, restart actions")
+    ctl.set_defaults(func=cmd_ctl)
     commands.add_parser("serve", help="start the web app only").set_defaults(func=cmd_serve)
     commands.add_parser("env", help="print the servers' environment").set_defaults(func=cmd_env)
     from bot.accounts.cli import add_commands

@@ -96,6 +96,9 @@ class Settings(BaseSettings):
 
     resources_file: Path = ROOT / "config" / "resources.yml"
 
+    # Where `naast run` keeps supervisord's configuration, control socket and per-process logs.
+    run_dir: Path = ROOT / ".naast" / "run"
+
     class Config:
         env_prefix = "NAAST_"
         env_file = ROOT / ".env"

@@ -1,7 +1,7 @@
 """Start Naast's three servers as child processes (for end-to-end tests and benchmarks).
 
-`naast run` uses honcho for people; this module gives programs the same servers with chosen ports,
-a private database, and a wait until each one is ready.
+`naast run` supervises them for people (bot/supervision.py); this module gives programs the same
+servers (the same command lines) with chosen ports, a private database, and a wait until each is ready.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from pathlib import Path
 
 from bot.cli import server_environment
 from bot.config import ROOT, Settings
+from bot.supervision import server_commands
 
 BIN = Path(sys.executable).parent
 
@@ -77,16 +78,14 @@ class Servers:
         return f"http://127.0.0.1:{self.settings.web_port}"
 
     def start(self, timeout: float = 240) -> Servers:
-        self._spawn("actions", [str(BIN / "rasa"), "run", "actions", "--port", str(self.settings.action_port),
-                                "--actions", "actions"])
-        self._spawn("rasa", [str(BIN / "rasa"), "run", "--model", str(self.model), "--enable-api",
-                             "--auth-token", self.settings.rasa_token, "--interface", "127.0.0.1",
-                             "--port", str(self.settings.rasa_port), "--cors", "*",
-                             "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"])
+        commands = server_commands(self.settings, interface="127.0.0.1")
+        commands["rasa"][commands["rasa"].index("--model") + 1] = str(self.model)
+        self._spawn("actions", commands["actions"])
+        self._spawn("rasa", commands["rasa"])
         if self.with_web:
-            self._spawn("web", [sys.executable, "-m", "bot.cli", "serve"])
+            self._spawn("web", commands["web"])
             # The outbox worker puts stored notes in the inbox (and e-mail/webhook when configured).
-            self._spawn("delivery", [sys.executable, "-m", "bot.delivery"])
+            self._spawn("delivery", commands["delivery"])
         self.wait_ready(timeout)
         return self
 

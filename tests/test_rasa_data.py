@@ -28,9 +28,11 @@ def _run(*args: str, timeout: int = 1800) -> subprocess.CompletedProcess[str]:
 
 
 def _responses_used_by_code() -> set[str]:
-    """Responses named in actions/ (also through prefixes like utter_help_{slot}) or asked by forms."""
+    """Responses named in actions/ and bot/rasa_runtime/ (also through prefixes like utter_help_{slot})
+    or asked by forms."""
     domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
-    code = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "actions").glob("*.py"))
+    sources = [*(ROOT / "actions").glob("*.py"), *(ROOT / "bot" / "rasa_runtime").glob("*.py")]
+    code = "\n".join(p.read_text(encoding="utf-8") for p in sources)
     named = set(re.findall(r'"(utter_\w+)"', code))
     prefixes = set(re.findall(r'f"(utter_\w+_)\{', code))
     used = set()

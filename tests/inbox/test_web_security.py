@@ -333,3 +333,18 @@ async def test_filters(client: TestClient, engine) -> None:
     assert await refs("team=schuldhulp") == {money.reference}
     assert await refs("status=afgerond") == set()
     assert await refs(f"kenmerk={money.reference[-3:]}") == {money.reference}
+
+
+async def test_security_headers_are_also_on_raised_redirects_and_errors(client: TestClient, engine) -> None:
+    note = store_note(engine)
+    responses = [
+        await client.get("/inbox/", allow_redirects=False),  # a raised 303 to the log-in page
+        await client.get("/bestaat-niet"),  # the router's 404
+        await client.get("/samenvatting/abcdefgh12345678?s=1&e=1&sig=x"),  # a raised 410
+        await client.post(f"/inbox/notities/{note.id}/oppakken", data={"csrf_token": "x"}),  # refused CSRF
+    ]
+    assert [r.status for r in responses] == [303, 404, 410, 403]
+    for response in responses:
+        assert "default-src 'self'" in response.headers.get("Content-Security-Policy", ""), response.status
+        assert response.headers.get("X-Content-Type-Options") == "nosniff", response.status
+        assert response.headers.get("Referrer-Policy") == "no-referrer", response.status

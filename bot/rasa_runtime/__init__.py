@@ -1,0 +1,5 @@
+"""Naast's Rasa: `rasa run` with one extension, a calm message when the action server is away.
+
+Start it as ``python -m bot.rasa_runtime run ...`` (the same arguments as ``rasa run``); bot/supervision.py
+does. See ``processor.py`` for why the extension sits in Rasa's message processor.
+"""
