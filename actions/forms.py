@@ -24,7 +24,7 @@ class AnswerForm:
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         slot = tracker.get_slot("requested_slot")
         if slot and takes_back_a_crisis(tracker):
-            dispatcher.utter_message(response="utter_safety_take_back")
+            dispatcher.utter_message(response="utter_taken_back")
             return [SlotSet(slot, None)]  # the same question again; the take-back is no answer
         return await super().run(dispatcher, tracker, domain)
 

@@ -78,9 +78,9 @@ async def test_taking_back_a_crisis_reply_is_no_answer_and_the_question_comes_ba
     t = tracker(take_back, intent="deny", requested_slot="what_was_tried", active_loop="intake_form",
                 events=[*resource, {"event": "user", "text": take_back}])
     names, _, events = await run(ValidateIntakeForm(), t)
-    assert names == ["utter_safety_take_back"] and slot_events(events) == {"what_was_tried": None}
+    assert names == ["utter_taken_back"] and slot_events(events) == {"what_was_tried": None}
     # Without a crisis reply just before, the same words are an answer like any other.
     t = tracker(take_back, intent="deny", requested_slot="what_was_tried", active_loop="intake_form",
                 events=[{"event": "user", "text": take_back}])
     names, _, events = await run(ValidateIntakeForm(), t)
-    assert "utter_safety_take_back" not in names and slot_events(events).get("what_was_tried") == take_back
+    assert "utter_taken_back" not in names and slot_events(events).get("what_was_tried") == take_back

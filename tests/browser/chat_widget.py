@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
@@ -68,6 +69,14 @@ class ChatWidget:
 
     def is_open(self) -> bool:
         return self.find(".naast-panel").is_displayed()
+
+    def wait_open(self, timeout: float = 10) -> bool:
+        """True once the panel shows (a reload restores it after the widget's config has loaded)."""
+        try:
+            WebDriverWait(self.driver, timeout).until(lambda _: self.is_open())
+        except TimeoutException:
+            return False
+        return True
 
     def messages(self) -> list[dict[str, Any]]:
         return self.driver.execute_script(_MESSAGES_JS, self.host) or []

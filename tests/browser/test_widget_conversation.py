@@ -78,7 +78,7 @@ def test_keyboard_conversation_to_the_read_back_survives_reload_and_navigation(
     # Reload mid-conversation: the same conversation is back; go on where we were.
     driver.refresh()
     widget.wait_mounted()
-    assert widget.is_open() and widget.storage("session") == session
+    assert widget.wait_open() and widget.storage("session") == session
     assert STORY in [m["text"] for m in widget.messages()]
     widget.tab_to("textarea")
     widget.answer(EFFECT, "utter_ask_what_was_tried")
@@ -87,7 +87,7 @@ def test_keyboard_conversation_to_the_read_back_survives_reload_and_navigation(
     # Another page of the same site: the conversation comes along.
     driver.get(demo(servers, "/demo/contact"))
     widget.wait_mounted()
-    assert widget.is_open() and widget.storage("session") == session
+    assert widget.wait_open() and widget.storage("session") == session
     widget.tab_to("textarea")
     widget.answer(HELP, "utter_ask_network")
     widget.answer(NETWORK, "utter_ask_network_load")
