@@ -28,11 +28,12 @@ names it where nginx sees it: the web app's chat proxy (the widget's REST transp
 sends ``X-Naast-Sender``; other REST clients send that header or ``?sender=``; the API's paths hold it
 (``/conversations/<sender>/...``). nginx hashes that value (``hash ... consistent``): each conversation
 has one replica, and when that replica refuses the connection nginx passes the request to the next one
-on the ring (``proxy_next_upstream error timeout``) and keeps doing so while it is down. Every replica
+on the ring (``proxy_next_upstream``) and keeps doing so while it is down. Every replica
 reads the conversation from PostgreSQL at every message (Rasa keeps no tracker in memory), so nothing
-is lost when a conversation moves. A message that was being answered at the moment a replica died is
-not retried (a POST may have been half handled): the resident sees the calm error of the chat proxy and
-sends it again.
+is lost when a conversation moves. A message whose connection broke (a replica killed a moment ago
+can still accept one) is passed on too (``non_idempotent``, REST messages only). A replica killed while
+it held a conversation's lock leaves that lock in Redis until it expires (Rasa's TICKET_LOCK_LIFETIME,
+60 s): that one conversation waits that long, the other replica then answers it.
 
 socket.io keeps its session in the process, so sockets are sticky on ``$remote_addr`` (one resident's
 polling and websocket requests reach the same replica); a socket on a replica that dies reconnects to
@@ -60,6 +61,9 @@ PG_USER = "naast"
 # pg_advisory_lock id for creating the databases and Rasa's table at start-up (bot/db.py uses another).
 SETUP_LOCK_ID = 72_616_001
 REPLICA_HEADER = "X-Naast-Sender"
+# A replica that refused a connection is skipped this long (then tried again; a refusal costs nothing on
+# loopback). While every replica is skipped nginx answers 502: the seconds after they all were down.
+FAIL_SECONDS = 2
 # The layout of the ports from NAAST_PROD_PORT_BASE.
 RASA_OFFSET, ACTION_OFFSET, WEB_OFFSET, SPAN = 10, 30, 50, 70
 
@@ -228,9 +232,13 @@ def nginx_config(layout: Layout) -> str:
         proxy_set_header Host $host;
         proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
         proxy_set_header X-Forwarded-Proto $scheme;
-        proxy_connect_timeout 2s;
-        proxy_next_upstream error timeout;
-        proxy_next_upstream_tries 0;"""
+        proxy_connect_timeout 2s;"""
+    # A resident's message goes on to the next replica also when the connection broke after it was
+    # sent: a replica killed a moment ago can still accept a connection, then resets it without having
+    # read the message. The only case handled twice is a replica dying between storing the turn and
+    # sending the answer (milliseconds), the same as the resident sending it again.
+    message_failover = """
+            proxy_next_upstream error non_idempotent;"""
     return f"""# Written by `naast run --prod` (bot/prod.py) at every start; do not edit.
 {user}daemon off;
 worker_processes auto;
@@ -250,6 +258,14 @@ http {{
     types {{ text/html html; application/javascript js; text/css css; }}
     default_type application/octet-stream;
     client_max_body_size 64k;
+    # The next replica when one refuses the connection (or does not answer a GET in time).
+    proxy_next_upstream error timeout;
+    proxy_next_upstream_tries 0;
+    # Bodies hold residents' words: kept in memory, never in temp files (requests up to the body limit,
+    # responses streamed when larger than the buffers).
+    client_body_buffer_size 64k;
+    proxy_buffers 16 16k;
+    proxy_max_temp_file_size 0;
 
     map $http_upgrade $connection_upgrade {{ default upgrade; "" ""; }}
     # The conversation a request belongs to: the {REPLICA_HEADER} header (the web app's chat proxy),
@@ -262,26 +278,30 @@ http {{
         default "";
     }}
 
-    # One replica per conversation; the next one on the ring while it is down.
+    # One replica per conversation; the next one on the ring while it is down. The zones share what
+    # each worker learnt about down replicas. No keep-alive connections to the replicas: on a cached
+    # connection to a replica that just died the request counts as sent, and nginx rightly does not
+    # pass a POST on; a fresh connection is refused before anything is sent, and passed on.
     upstream rasa_conversations {{
+        zone rasa_conversations 64k;
         hash $naast_conversation consistent;
-{servers(layout.rasa_ports, ' max_fails=1 fail_timeout=5s')}
-        keepalive 32;
+{servers(layout.rasa_ports, f' max_fails=1 fail_timeout={FAIL_SECONDS}s')}
     }}
     # socket.io keeps its session in the process: sticky on the client address.
     upstream rasa_sockets {{
+        zone rasa_sockets 64k;
         hash $remote_addr consistent;
-{servers(layout.rasa_ports, ' max_fails=1 fail_timeout=5s')}
+{servers(layout.rasa_ports, f' max_fails=1 fail_timeout={FAIL_SECONDS}s')}
     }}
     upstream naast_actions {{
+        zone naast_actions 64k;
         least_conn;
-{servers(layout.action_ports, ' max_fails=1 fail_timeout=5s')}
-        keepalive 16;
+{servers(layout.action_ports, f' max_fails=1 fail_timeout={FAIL_SECONDS}s')}
     }}
     upstream naast_web {{
+        zone naast_web 64k;
         least_conn;
-{servers(layout.web_ports, ' max_fails=1 fail_timeout=5s')}
-        keepalive 16;
+{servers(layout.web_ports, f' max_fails=1 fail_timeout={FAIL_SECONDS}s')}
     }}
 
     # Residents: the web app, Rasa's channels (never its HTTP API).
@@ -295,7 +315,7 @@ http {{
             proxy_read_timeout 1h;
         }}
         location = /webhooks/rest/webhook {{
-            proxy_pass http://rasa_conversations;{proxy_common}
+            proxy_pass http://rasa_conversations;{proxy_common}{message_failover}
             proxy_set_header Connection "";
             proxy_read_timeout 60s;
         }}
@@ -310,9 +330,16 @@ http {{
     server {{
         listen 127.0.0.1:{s.rasa_port};
         client_max_body_size 1m;
+        client_body_buffer_size 1m;
         # Rasa 3.6 takes its API token only in the query string, and nginx's error lines name the URL:
         # nothing below critical here (a replica that is down shows in supervisord's log instead).
         error_log stderr crit;
+        location = /webhooks/rest/webhook {{
+            proxy_pass http://rasa_conversations;{proxy_common}{message_failover}
+            proxy_set_header Connection "";
+            proxy_read_timeout 60s;
+            add_header X-Naast-Replica $upstream_addr always;
+        }}
         location / {{
             proxy_pass http://rasa_conversations;{proxy_common}
             proxy_set_header Connection "";
@@ -325,7 +352,9 @@ http {{
     # The Rasa servers: the action servers (NAAST_ACTION_TOKEN is checked by each).
     server {{
         listen 127.0.0.1:{s.action_port};
-        client_max_body_size 1m;
+        # Rasa sends the whole tracker to the action server.
+        client_max_body_size 4m;
+        client_body_buffer_size 4m;
         location / {{
             proxy_pass http://naast_actions;{proxy_common}
             proxy_set_header Connection "";
