@@ -53,7 +53,11 @@ def cmd_run(settings: Settings, _: argparse.Namespace) -> int:
         from bot import prod
 
         layout = prod.Layout(settings)
-        prod.prepare(layout)
+        try:
+            prod.prepare(layout)
+        except (RuntimeError, OSError) as error:
+            print(f"naast run --prod: {error}", file=sys.stderr)
+            return 2
         env.update(prod.environment(settings, layout))
         config = write_config(settings, prod.programs(settings, layout), run_dir=layout.run_dir)
     else:

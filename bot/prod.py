@@ -198,7 +198,9 @@ def _init_postgres(layout: Layout) -> None:
         pwfile.unlink(missing_ok=True)
     if result.returncode != 0:
         shutil.rmtree(layout.pg_data, ignore_errors=True)
-        raise RuntimeError(f"initdb failed:\n{result.stdout}\n{result.stderr}")
+        hint = ("\nPostgreSQL runs as `postgres` here (we are root): that account must be able to enter every "
+                f"folder above {layout.dir} (chmod o+x), or set NAAST_PROD_DIR elsewhere.") if account else ""
+        raise RuntimeError(f"initdb failed:\n{result.stdout}\n{result.stderr}{hint}")
 
 
 def redis_config(layout: Layout) -> str:

@@ -7,6 +7,7 @@ Residents' messages go where a browser sends them: nginx's public port, the web 
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import threading
@@ -14,6 +15,7 @@ import time
 import uuid
 from collections.abc import Iterator
 
+import aiohttp
 import psycopg2
 import pytest
 import redis
@@ -101,6 +103,17 @@ def test_the_public_port_routes_the_channels_but_never_rasas_api(prod: Topology)
     replies = requests.post(f"{prod.url}/webhooks/rest/webhook", params={"sender": sender},
                             json={"sender": sender, "message": "Hallo"}, timeout=60).json()
     assert response_name(replies[-1]["text"]) == "utter_ask_situation"
+
+
+def test_socketio_upgrades_to_a_websocket_through_nginx(prod: Topology) -> None:
+    async def handshake() -> str:
+        url = prod.url.replace("http", "ws") + "/socket.io/?EIO=4&transport=websocket"
+        async with aiohttp.ClientSession() as session, session.ws_connect(url, timeout=10) as socket:
+            message = await socket.receive(timeout=10)
+            return message.data
+
+    opened = asyncio.run(handshake())
+    assert opened.startswith("0") and '"sid"' in opened  # engine.io's open packet, from a Rasa replica
 
 
 def _at_once(send_first, send_second, gap: float = 0.01) -> tuple[object, object, bool]:  # noqa: ANN001
