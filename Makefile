@@ -14,10 +14,11 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 3
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install run test train validate lint bench widget clean lock converse
+.PHONY: help install run run-prod test train validate lint bench widget clean lock converse
 
 help:
 	@echo "make run    install, train if needed, start Rasa (5005), actions (5055) and the web app (8000)"
+	@echo "make run-prod  the production topology on this machine: PostgreSQL, Redis, Rasa replicas, nginx (port 8000)"
 	@echo "make test   install and run every test"
 	@echo "make bench  measure Naast (and plain Rasa) and write bench/results/latest.md"
 	@echo "make converse  run every persona (tests/personas) through the real servers and print the totals"
@@ -60,6 +61,11 @@ validate: install
 
 run: train
 	$(BIN)/naast run
+
+# PostgreSQL, Redis (Rasa's lock store), NAAST_RASA_REPLICAS Rasa servers (2), action server, web app,
+# delivery worker and nginx in front, on loopback, in .naast/prod/ (bot/prod.py; README "Production").
+run-prod: train $(SYSSTAMP)
+	$(BIN)/naast run --prod
 
 test: install $(SYSSTAMP) $(NPMSTAMP) train
 	$(BIN)/python -m pytest

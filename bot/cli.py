@@ -43,11 +43,25 @@ def server_environment(settings: Settings) -> dict[str, str]:
 
 
 def cmd_run(settings: Settings, _: argparse.Namespace) -> int:
-    """Every server in one terminal under supervisord: prefixed logs, restarts, clean stop on Ctrl-C."""
+    """Every server in one terminal under supervisord: prefixed logs, restarts, clean stop on Ctrl-C.
+
+    ``--prod`` (or NAAST_PROFILE=prod): the production topology on this machine (bot/prod.py)."""
     from bot.supervision import write_config
 
     env = server_environment(settings)
-    config = write_config(settings)
+    if settings.profile == "prod":
+        from bot import prod
+
+        layout = prod.Layout(settings)
+        try:
+            prod.prepare(layout)
+        except (RuntimeError, OSError) as error:
+            print(f"naast run --prod: {error}", file=sys.stderr)
+            return 2
+        env.update(prod.environment(settings, layout))
+        config = write_config(settings, prod.programs(settings, layout), run_dir=layout.run_dir)
+    else:
+        config = write_config(settings)
     supervisord = Path(sys.executable).parent / "supervisord"
     os.chdir(ROOT)
     os.execvpe(str(supervisord), [str(supervisord), "--nodaemon", "--configuration", str(config)], env)
@@ -84,9 +98,12 @@ def cmd_env(settings: Settings, _: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="naast", description="Naast: chat, notes and inbox.")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("run", help="start Rasa, the action server, the web app and delivery, supervised"
-                        ).set_defaults(func=cmd_run)
+    run = commands.add_parser("run", help="start Rasa, the action server, the web app and delivery, supervised")
+    run.add_argument("--prod", action="store_true", help="the production topology: PostgreSQL, Redis, "
+                     "NAAST_RASA_REPLICAS Rasa servers, nginx in front (same as NAAST_PROFILE=prod)")
+    run.set_defaults(func=cmd_run)
     ctl = commands.add_parser("ctl", help="control the processes of `naast run` (supervisorctl)")
+    ctl.add_argument("--prod", action="store_true", help="of `naast run --prod`")
     ctl.add_argument("arguments", nargs=argparse.REMAINDER, help="e.g. status, restart actions")
     ctl.set_defaults(func=cmd_ctl)
     commands.add_parser("serve", help="start the web app only").set_defaults(func=cmd_serve)
@@ -100,7 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        settings = Settings.load()
+        settings = Settings.load(**({"profile": "prod"} if getattr(args, "prod", False) else {}))
     except ConfigError as error:
         print(error, file=sys.stderr)
         return 2

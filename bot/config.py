@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     action_host: str = "127.0.0.1"
     rasa_url: AnyHttpUrl = Field("http://127.0.0.1:5005", description="where the web app reaches Rasa")
     public_url: AnyHttpUrl = Field("http://localhost:8000", description="the web app's address for residents")
+    # Where residents' browsers reach Rasa's socket.io (the widget); empty: NAAST_RASA_URL. In the
+    # production topology it is nginx (NAAST_PUBLIC_URL).
+    public_rasa_url: AnyHttpUrl | None = None
     # Origins (space separated) whose pages may embed the chat; "*" while testing locally.
     allowed_origins: str = "*"
 
@@ -99,6 +102,19 @@ class Settings(BaseSettings):
     # Where `naast run` keeps supervisord's configuration, control socket and per-process logs.
     run_dir: Path = ROOT / ".naast" / "run"
 
+    # The production topology on one machine (`naast run --prod`, bot/prod.py): "embedded" is one Rasa
+    # on SQLite; "prod" is PostgreSQL, Redis (Rasa's lock store), NAAST_RASA_REPLICAS Rasa servers,
+    # action servers and web apps, the delivery worker and nginx in front, all on loopback.
+    profile: str = Field("embedded", regex="^(embedded|prod)$")
+    rasa_replicas: int = Field(2, ge=1, le=16)
+    action_replicas: int = Field(1, ge=1, le=16)
+    web_replicas: int = Field(1, ge=1, le=16)
+    # The replicas, PostgreSQL and Redis listen on ports from here (layout: bot/prod.py Layout); nginx
+    # takes the well-known ports NAAST_WEB_PORT (residents), NAAST_RASA_PORT and NAAST_ACTION_PORT.
+    prod_port_base: int = Field(15000, ge=1024, le=65535 - 100)
+    # PostgreSQL's data, Redis, nginx's configuration, logs and temp files, supervisord's socket.
+    prod_dir: Path = ROOT / ".naast" / "prod"
+
     class Config:
         env_prefix = "NAAST_"
         env_file = ROOT / ".env"
@@ -139,7 +155,34 @@ class Settings(BaseSettings):
             settings.action_token = local["NAAST_ACTION_TOKEN"]
         if len(settings.action_token) < 24:
             raise ConfigError("Naast configuration is invalid: NAAST_ACTION_TOKEN needs at least 24 characters")
+        if settings.profile == "prod":
+            settings.check_prod()
         return settings
+
+    def check_prod(self) -> None:
+        """The production topology's settings and programs, checked before anything starts."""
+        from bot.prod import Layout, missing_programs
+
+        layout = Layout(self)
+        # The parts reach each other through nginx and the local PostgreSQL cluster (bot/prod.py).
+        self.rasa_url = f"http://127.0.0.1:{self.rasa_port}"  # type: ignore[assignment]
+        self.database_url = layout.database_url()
+        self.tracker_db_url = layout.tracker_db_url
+        self.run_dir = layout.run_dir
+        problems = []
+        if self.host not in ("127.0.0.1", "localhost", "::1"):
+            problems.append(f"NAAST_HOST={self.host}: the one-machine topology listens on loopback only")
+        ports = layout.all_ports()
+        if len(set(ports)) != len(ports):
+            problems.append(f"ports overlap: nginx takes NAAST_WEB_PORT, NAAST_RASA_PORT and NAAST_ACTION_PORT "
+                            f"({self.web_port}, {self.rasa_port}, {self.action_port}); the replicas take "
+                            f"{layout.first_port}-{layout.last_port} (NAAST_PROD_PORT_BASE={self.prod_port_base})")
+        missing = missing_programs()
+        if missing:
+            problems.append("missing programs: " + ", ".join(missing) + " (run scripts/system-packages.sh: "
+                            "Debian packages postgresql, redis-server, nginx-light)")
+        if problems:
+            raise ConfigError("Naast production configuration is invalid:\n- " + "\n- ".join(problems))
 
 
     def tracker_store_env(self) -> dict[str, str]:

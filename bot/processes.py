@@ -6,6 +6,7 @@ servers (the same command lines) with chosen ports, a private database, and a wa
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -138,3 +139,137 @@ class Servers:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+@dataclass
+class Topology:
+    """``naast run --prod`` (bot/prod.py) for programs: its own folder and ports, a wait until ready.
+
+    PostgreSQL, Redis, ``rasa_replicas`` Rasa servers, the action server, the web app, the delivery
+    worker and nginx, under supervisord; ``rpc`` is supervisord's control interface (pids, states).
+    """
+
+    rasa_replicas: int = 2
+    extra_env: dict[str, str] = field(default_factory=dict)
+    workdir: Path = field(init=False)
+    env: dict[str, str] = field(init=False)
+    _proc: subprocess.Popen | None = field(default=None, init=False)
+    _pids: set[int] = field(default_factory=set, init=False)
+
+    def __post_init__(self) -> None:
+        import tempfile
+
+        # Not under pytest's private tmp folder: PostgreSQL's account (under root) must reach its data.
+        self.workdir = Path(tempfile.mkdtemp(prefix="naast-prod-"))
+        self.workdir.chmod(0o711)
+        web, rasa, action = free_port(), free_port(), free_port()
+        self.env = dict(os.environ)
+        self.env.update(
+            NAAST_PROFILE="prod", NAAST_PROD_DIR=str(self.workdir), NAAST_PROD_PORT_BASE=str(free_port_block(70)),
+            NAAST_RASA_REPLICAS=str(self.rasa_replicas), NAAST_WEB_PORT=str(web), NAAST_RASA_PORT=str(rasa),
+            NAAST_ACTION_PORT=str(action), NAAST_PUBLIC_URL=f"http://127.0.0.1:{web}", NAAST_HOST="127.0.0.1",
+            NAAST_RASA_URL=f"http://127.0.0.1:{rasa}",
+        )
+        self.env.update(self.extra_env)
+        self.settings = Settings.load(profile="prod", prod_dir=self.workdir,
+                                      prod_port_base=int(self.env["NAAST_PROD_PORT_BASE"]),
+                                      rasa_replicas=self.rasa_replicas, web_port=web, rasa_port=rasa,
+                                      action_port=action)
+        self.env["NAAST_RASA_TOKEN"] = self.settings.rasa_token
+
+    @property
+    def url(self) -> str:
+        """nginx for residents."""
+        return f"http://127.0.0.1:{self.settings.web_port}"
+
+    @property
+    def rasa_url(self) -> str:
+        """nginx in front of every Rasa replica (for the web app: channels and the token-protected API)."""
+        return f"http://127.0.0.1:{self.settings.rasa_port}"
+
+    @property
+    def layout(self):  # noqa: ANN201 - bot.prod.Layout
+        from bot.prod import Layout
+
+        return Layout(self.settings)
+
+    @property
+    def rpc(self):  # noqa: ANN201 - xmlrpc ServerProxy of supervisord
+        import xmlrpc.client
+
+        from supervisor.xmlrpc import SupervisorTransport
+
+        transport = SupervisorTransport(None, None, f"unix://{self.layout.run_dir / 'supervisor.sock'}")
+        return xmlrpc.client.ServerProxy("http://127.0.0.1", transport=transport)
+
+    def info(self, name: str) -> dict:
+        return self.rpc.supervisor.getProcessInfo(name)
+
+    def replica_ready(self, port: int) -> bool:
+        return _ready(f"http://127.0.0.1:{port}/status?token={self.settings.rasa_token}")
+
+    def start(self, timeout: float = 420) -> Topology:
+        output = open(self.workdir / "terminal.log", "ab")  # noqa: SIM115 - lives as long as the process
+        self._proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "run", "--prod"], cwd=ROOT, env=self.env,
+                                      stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + timeout
+        while True:
+            if self._proc.poll() is not None:
+                raise RuntimeError(f"naast run --prod stopped; see {self.workdir / 'terminal.log'}")
+            try:
+                states = {info["name"]: info for info in self.rpc.supervisor.getAllProcessInfo()}
+                self._pids |= {info["pid"] for info in states.values() if info["pid"]}
+                ready = (all(info["statename"] == "RUNNING" for info in states.values())
+                         and all(self.replica_ready(port) for port in self.layout.rasa_ports)
+                         # nginx marks a replica down for a few seconds after a refused connection.
+                         and _ready(f"{self.rasa_url}/status?token={self.settings.rasa_token}")
+                         and _ready(f"{self.url}/static/naast.css"))
+            except OSError:
+                ready = False
+            if ready:
+                from bot.prod import FAIL_SECONDS
+
+                time.sleep(FAIL_SECONDS + 1)  # nginx tries the replicas it saw down while they started
+                return self
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the production topology was not ready after {timeout}s; logs in {self.workdir}")
+            time.sleep(1)
+
+    def stop(self) -> None:
+        import shutil
+
+        if self._proc is not None and self._proc.poll() is None:
+            with contextlib.suppress(OSError):
+                self._pids |= {info["pid"] for info in self.rpc.supervisor.getAllProcessInfo() if info["pid"]}
+            self._proc.send_signal(signal.SIGINT)
+            try:
+                self._proc.wait(timeout=120)
+            except subprocess.TimeoutExpired:
+                os.killpg(self._proc.pid, signal.SIGKILL)
+                for pid in self._pids:  # supervisord's children each have their own process group
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(pid, signal.SIGKILL)
+        if not os.environ.get("NAAST_KEEP_PROD_DIR"):
+            shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def __enter__(self) -> Topology:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def free_port_block(size: int) -> int:
+    """The first of ``size`` consecutive free loopback ports (for NAAST_PROD_PORT_BASE)."""
+    import random
+
+    for _ in range(200):
+        base = random.randrange(20000, 60000 - size)  # noqa: S311 - not a secret
+        try:
+            for port in range(base, base + size):
+                with socket.socket() as sock:
+                    sock.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        return base
+    raise RuntimeError(f"no {size} consecutive free ports")

@@ -18,7 +18,7 @@ from __future__ import annotations
 import shlex
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.config import ROOT, Settings
@@ -34,15 +34,17 @@ START_RETRIES = 60
 STOP_WAIT_SECONDS = 20
 
 
-def server_commands(settings: Settings, *, interface: str | None = None) -> dict[str, list[str]]:
-    """The command line of each Naast process (the one definition; bot/processes.py uses it too)."""
+def server_commands(settings: Settings, *, interface: str | None = None, rasa_port: int | None = None,
+                    action_port: int | None = None, endpoints: str = "endpoints.yml") -> dict[str, list[str]]:
+    """The command line of each Naast process (the one definition; bot/processes.py and bot/prod.py use it)."""
     return {
         # Rasa through Naast's runtime: `rasa run` plus a calm message when the action server is away.
         "rasa": [sys.executable, "-m", "bot.rasa_runtime", "run", "--model", str(ROOT / "models" / "naast.tar.gz"),
                  "--enable-api", "--auth-token", settings.rasa_token, "--interface", interface or settings.host,
-                 "--port", str(settings.rasa_port), "--cors", *settings.allowed_origins.split(),
-                 "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"],
-        "actions": [str(BIN / "rasa"), "run", "actions", "--port", str(settings.action_port), "--actions", "actions"],
+                 "--port", str(rasa_port or settings.rasa_port), "--cors", *settings.allowed_origins.split(),
+                 "--endpoints", endpoints, "--credentials", "credentials.yml"],
+        "actions": [str(BIN / "rasa"), "run", "actions", "--port", str(action_port or settings.action_port),
+                    "--actions", "actions"],
         "web": [sys.executable, "-m", "bot.cli", "serve"],
         "delivery": [sys.executable, "-m", "bot.delivery"],
     }
@@ -53,6 +55,10 @@ class Program:
     name: str
     command: list[str]
     numprocs: int = 1  # replicas; the command may use %(process_num)d (e.g. for a port offset)
+    environment: dict[str, str] = field(default_factory=dict)  # on top of supervisord's own environment
+    user: str | None = None  # run as this account (supervisord must be root), e.g. PostgreSQL's
+    stopsignal: str = "TERM"
+    priority: int = 999  # lower starts first (supervisord does not wait for readiness)
 
 
 def supervisord_config(programs: Iterable[Program], run_dir: Path, *, log_to_terminal: bool = True) -> str:
@@ -94,11 +100,15 @@ def supervisord_config(programs: Iterable[Program], run_dir: Path, *, log_to_ter
             "autorestart=true",
             f"startsecs={START_SECONDS}",
             f"startretries={START_RETRIES}",
-            "stopsignal=TERM",
+            f"stopsignal={program.stopsignal}",
+            f"priority={program.priority}",
             f"stopwaitsecs={STOP_WAIT_SECONDS}",
             "stopasgroup=true",
             "killasgroup=true",
             "redirect_stderr=true",
+            *([f"user={program.user}"] if program.user else []),
+            *(["environment=" + ",".join(f'{key}="{_env_value(value)}"' for key, value in program.environment.items())]
+              if program.environment else []),
             # Each process's output also goes to its own file (for operators), and as events to the
             # log listener, which prints it prefixed in the terminal.
             f"stdout_logfile={run_dir / (program.name + '.log')}",
@@ -130,12 +140,18 @@ def _quote(part: str) -> str:
     return shlex.quote(part).replace("%", "%%") if "%(process_num)" not in part else shlex.quote(part)
 
 
+def _env_value(value: str) -> str:
+    if '"' in value or "\n" in value:
+        raise ValueError("a supervisord environment value must not hold quotes or new lines")
+    return value.replace("%", "%%")
+
+
 def embedded_programs(settings: Settings) -> list[Program]:
     return [Program(name, command) for name, command in server_commands(settings).items()]
 
 
-def write_config(settings: Settings, programs: Iterable[Program] | None = None) -> Path:
-    run_dir = settings.run_dir
+def write_config(settings: Settings, programs: Iterable[Program] | None = None, run_dir: Path | None = None) -> Path:
+    run_dir = run_dir or settings.run_dir
     run_dir.mkdir(parents=True, exist_ok=True)
     run_dir.chmod(0o700)
     path = run_dir / "supervisord.conf"

@@ -19,6 +19,9 @@ WARM_UP_TEXTS = (
 )
 
 
+SENDER_HEADER = "X-Naast-Sender"
+
+
 class RasaUnavailable(RuntimeError):
     """Rasa did not answer; the resident must get a way to reach a person."""
 
@@ -31,7 +34,9 @@ class RasaClient:
 
     async def send(self, sender: str, message: str, metadata: dict[str, Any] | None = None) -> list[dict]:
         payload = {"sender": sender, "message": message, "metadata": metadata or {}}
-        return await self._request("POST", "/webhooks/rest/webhook", json=payload)
+        # Names the conversation where a proxy in front of several Rasa replicas can route on it (the
+        # body is not visible to nginx; bot/prod.py). One Rasa ignores it.
+        return await self._request("POST", "/webhooks/rest/webhook", json=payload, headers={SENDER_HEADER: sender})
 
     async def tracker(self, sender: str) -> dict[str, Any]:
         return await self._request("GET", f"/conversations/{sender}/tracker", params={"token": self._token})
