@@ -188,14 +188,11 @@ def test_a_killed_rasa_replica_the_conversation_continues_on_another_with_nothin
     before = prod.info(name)
     os.kill(before["pid"], signal.SIGKILL)
 
-    started = time.monotonic()
     assert r.say(TRIED) == ["utter_ask_what_would_help"]  # the next message, at once
-    failover_seconds = time.monotonic() - started
     tracker, moved_to = r.tracker()
     assert moved_to != replica
     slots = tracker["slots"]
     assert (slots["situation"], slots["what_matters"], slots["what_was_tried"]) == (STORY, MATTERS, TRIED)
-    assert failover_seconds < 10
 
     # supervisord starts the killed replica again; the conversation goes back to it, still whole.
     def back() -> bool:
