@@ -119,7 +119,7 @@ def takes_back_a_crisis(tracker: Tracker) -> bool:
     text = latest_text(tracker)
     if not text or is_button(text) or signals_in(tracker.latest_message):
         return False
-    return _after_a_resource(tracker.events) and cues.says(text, "take_back")
+    return cues.says(text, "take_back") and _after_a_resource(tracker.events)
 
 
 TAKE_BACK_TURNS = 2  # a take-back may come one answer after the resource ("Werk." then "nee, zo bedoelde ik...")

@@ -66,12 +66,19 @@ def yes_or_no(text: str) -> bool | None:
         return bare in yes
     if len(bare) < TYPO_MIN_LETTERS:
         return None
-    near_yes = any(OSA.distance(bare, w) <= 1 for w in yes if len(w) >= TYPO_MIN_LETTERS)
-    near_no = any(OSA.distance(bare, w) <= 1 for w in no if len(w) >= TYPO_MIN_LETTERS)
+    long_yes, long_no = _typo_candidates()
+    near_yes = any(OSA.distance(bare, w) <= 1 for w in long_yes)
+    near_no = any(OSA.distance(bare, w) <= 1 for w in long_no)
     return None if near_yes == near_no else near_yes
 
 
 TYPO_MIN_LETTERS = 4
+
+
+@lru_cache(maxsize=1)
+def _typo_candidates() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The bare answers long enough to forgive a typo in (filtered once, not per message)."""
+    return tuple(tuple(w for w in words if len(w) >= TYPO_MIN_LETTERS) for words in _bare_answers())
 
 
 @lru_cache(maxsize=1)
