@@ -104,7 +104,7 @@ def test_message_typed_while_offline_is_kept_and_survives_a_reload(driver: Chrom
 
     driver.refresh()
     widget.wait_mounted()
-    assert widget.is_open()  # the window stays open across pages of the site
+    assert widget.wait_open()  # the window stays open across pages of the site
     [mine] = [m for m in widget.messages() if m["who"] == "user"]
     assert mine["text"] == "Ik kan het huishouden niet meer doen" and mine["pending"]
     assert len(widget.storage("outbox")) == 2
