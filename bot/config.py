@@ -99,6 +99,16 @@ class Settings(BaseSettings):
 
     resources_file: Path = ROOT / "config" / "resources.yml"
 
+    # Editors and published models (bot/training/). Every Rasa process checks this often whether
+    # another model was published, loads it beside the running one and then switches to it.
+    model_check_seconds: float = Field(2.0, gt=0, le=600)
+    # Before a new model goes live: these persona files (prefixes of ids in tests/personas/residents;
+    # "all" for all of them, "" for none) and the test conversations (tests/conversations) must pass.
+    publish_personas: str = "all"
+    publish_conversation_tests: bool = True
+    # Where de-identification (deduce) keeps its lookup structures (built once, about a minute).
+    deduce_cache_dir: Path = ROOT / ".naast" / "deduce"
+
     # Where `naast run` keeps supervisord's configuration, control socket and per-process logs.
     run_dir: Path = ROOT / ".naast" / "run"
 

@@ -24,6 +24,7 @@ from bot.accounts.tables import AuditRow, InboxLabelRow, InboxNoteRow
 from bot.accounts.users import forget_old_failures
 from bot.config import Settings
 from bot.db import session_scope, utcnow
+from bot.learning.store import purge as learning_purge
 from bot.notes.tables import NoteRow, OutboxRow
 from bot.privacy.conversations import purge_for as purge_conversations
 
@@ -72,6 +73,8 @@ def purge(engine: Engine, settings: Settings, *, now: dt.datetime | None = None,
                          detail=f"{deleted} notities verwijderd; {audit_entries} oude logregels verwijderd")
     failures = forget_old_failures(engine, settings, now)
     conversations = purge_conversations(settings, tracker_engine, now.timestamp())
+    # De-identified messages to learn from follow the conversations' retention (bot/learning/).
+    learning_purge(engine, settings.conversation_retention_days, settings.abandoned_conversation_hours, now)
     logger.info("retention purge: %d notes, %d audit entries, %d log-in failures, %d conversations deleted",
                 deleted, audit_entries, failures, conversations.abandoned + conversations.expired)
     return PurgeResult(deleted, audit_entries, failures, conversations.abandoned + conversations.expired)

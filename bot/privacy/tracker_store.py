@@ -21,6 +21,7 @@ from typing import Any
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.learning.collect import COLLECTOR
 from bot.privacy import CLOSED_SLOT, NOTE_SLOT, REASONS, WIPED
 from bot.privacy.conversations import delete_conversation
 
@@ -41,6 +42,8 @@ class PrivacyTrackerStore(SQLTrackerStore):
         logger.info("tracker store: conversations closed without a note are deleted")
 
     async def save(self, tracker: DialogueStateTracker) -> None:
+        # Messages Naast did not understand are taken now, de-identified (bot/learning/collect.py).
+        COLLECTOR.offer(tracker)
         reason = closed_reason(tracker)
         if reason is None or (reason != WIPED and tracker.get_slot(NOTE_SLOT)):
             await super().save(tracker)
@@ -49,3 +52,5 @@ class PrivacyTrackerStore(SQLTrackerStore):
         with self.engine.begin() as connection:
             deleted = delete_conversation(connection, tracker.sender_id, keep_notes=reason != WIPED)
         logger.info("conversation closed (%s): %d stored events deleted", reason, deleted)
+        if reason == WIPED:
+            COLLECTOR.forget(tracker.sender_id)

@@ -153,3 +153,7 @@ def install() -> None:
     if current is not MessageProcessor or not hasattr(MessageProcessor, "_run_action"):
         raise RuntimeError("bot.rasa_runtime: rasa.core.agent.MessageProcessor is not Rasa 3.6's; check the upgrade")
     agent.MessageProcessor = NaastMessageProcessor
+    # Published models are switched to in a worker thread, not by PUT /model (bot/training/switch.py).
+    from bot.training.switch import install as install_model_switch
+
+    install_model_switch()

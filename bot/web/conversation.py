@@ -25,7 +25,7 @@ from aiohttp import web
 from bot.privacy import WIPED
 from bot.privacy.conversations import count_rows, delete_conversation, has_table, tracker_engine
 from bot.web.chat import SENDER
-from bot.web.keys import RASA, SETTINGS
+from bot.web.keys import DB, RASA, SETTINGS
 from bot.web.rasa_client import RasaUnavailable
 
 logger = logging.getLogger(__name__)
@@ -50,7 +50,11 @@ async def create(request: web.Request) -> web.Response:
                              headers={"Cache-Control": "no-store"})
 
 
-def _delete_rows(settings, sender: str) -> int:  # noqa: ANN001 - Settings
+def _delete_rows(settings, sender: str, naast_db=None) -> int:  # noqa: ANN001 - Settings, Engine
+    if naast_db is not None:  # the de-identified messages of this conversation (bot/learning/)
+        from bot.learning.store import forget_conversation
+
+        forget_conversation(naast_db, settings.secret_key, sender)
     engine = tracker_engine(settings)
     if not has_table(engine):
         return 0
@@ -75,7 +79,7 @@ async def wipe(request: web.Request) -> web.Response:
         await request.app[RASA].close_conversation(sender, WIPED)
     except RasaUnavailable:
         logger.warning("wipe: Rasa not reachable; deleting in the tracker store directly")
-    left = await asyncio.to_thread(_delete_rows, settings, sender)
+    left = await asyncio.to_thread(_delete_rows, settings, sender, request.app[DB])
     if left:
         logger.error("wipe: %d rows of a conversation are still in the tracker store", left)
         return web.json_response({"wiped": False, "error": "Het wissen is niet gelukt. Probeer het opnieuw."},

@@ -51,6 +51,10 @@ class RasaClient:
         """Rasa's NLU on a text, without a conversation (nothing is stored)."""
         return await self._request("POST", "/model/parse", params={"token": self._token}, json={"text": text})
 
+    async def status(self) -> dict[str, Any]:
+        """Rasa's ``/status``: ``model_file`` names the model this process answers with."""
+        return await self._request("GET", "/status", params={"token": self._token})
+
     async def is_ready(self) -> bool:
         try:
             status = await self._request("GET", "/status", params={"token": self._token})

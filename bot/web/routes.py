@@ -6,7 +6,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.web import api, chat, conversation, inbox, summary, widget
+from bot.web import api, chat, conversation, editor, inbox, summary, widget
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -21,3 +21,4 @@ def setup_routes(app: web.Application) -> None:
     conversation.setup(app)  # /api/conversation: ids with a wipe token, and wiping
     inbox.setup(app)  # /inbox: the professionals' inbox (needs keys.DB and the session middleware)
     api.setup(app)  # /api/notes and /api/openapi.json for case systems
+    editor.setup(app)  # /editor: what Naast says and understands (editors; publishing for admins)

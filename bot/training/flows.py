@@ -1,0 +1,136 @@
+"""The conversation paths (``data/rules``, ``data/stories`` and editors' new topics) as readable flows.
+
+Each rule or story becomes a list of steps an editor can read: what the resident says (the intent's
+Dutch label and an example sentence), what Naast says (the response's first text), what Naast does
+(an action, a question list starting or stopping), what it remembers (slots), and a rule's
+conditions ("Alleen als ..."). No YAML is shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.config import ROOT
+from bot.training.drafts import Draft
+from bot.training.project import base_domain, base_examples
+
+# Dutch names of the intents editors meet most (docs/architecture.md, "NLU contract").
+INTENT_LABELS = {
+    "greet": "groet", "goodbye": "neemt afscheid", "thank": "bedankt", "affirm": "zegt ja", "deny": "zegt nee",
+    "dont_know": "weet het niet", "skip": "slaat de vraag over", "request_human": "wil een mens spreken",
+    "stop": "wil stoppen", "resume": "wil verder", "out_of_scope": "vraagt iets buiten Naast",
+    "bot_challenge": "vraagt of Naast een robot is", "ask_privacy": "vraagt wat er met het verhaal gebeurt",
+    "ask_duration": "vraagt hoe lang het duurt", "ask_what_next": "vraagt wat er daarna gebeurt",
+    "too_long": "stuurt een heel lang bericht", "insult": "is boos of scheldt",
+    "other_language": "schrijft in een andere taal", "tell": "vertelt over de eigen situatie",
+    "correct": "verbetert iets", "add_info": "wil iets toevoegen", "crisis_suicide": "denkt aan zelfdoding",
+    "crisis_violence": "is niet veilig thuis", "crisis_acute": "is in acuut gevaar",
+    "nlu_fallback": "zegt iets wat Naast niet begrijpt",
+}
+
+
+@dataclass(frozen=True)
+class Step:
+    kind: str  # resident, naast, action, form, memory, condition
+    label: str
+    text: str = ""
+
+
+@dataclass
+class Flow:
+    name: str
+    kind: str  # rule or story
+    source: str  # file, or "nieuw onderwerp"
+    steps: list[Step] = field(default_factory=list)
+    conditions: list[Step] = field(default_factory=list)
+
+    @property
+    def intents(self) -> set[str]:
+        return {s.text for s in self.steps if s.kind == "resident"}
+
+
+def intent_label(intent: str) -> str:
+    return INTENT_LABELS.get(intent, intent.removeprefix("vraag_").replace("_", " "))
+
+
+def _response_text(responses: dict[str, Any], name: str) -> str:
+    variations = responses.get(name) or []
+    return str(variations[0].get("text", "")) if variations and isinstance(variations[0], dict) else ""
+
+
+def _slot_steps(value: Any, kind: str) -> list[Step]:
+    items = value if isinstance(value, list) else [value]
+    steps = []
+    for item in items:
+        pairs = item.items() if isinstance(item, dict) else [(item, "ingevuld")]
+        for slot, slot_value in pairs:
+            shown = "leeg" if slot_value is None else str(slot_value)
+            steps.append(Step(kind, f"{slot} = {shown}"))
+    return steps
+
+
+def _steps(raw: Iterable[dict[str, Any]], responses: dict[str, Any], examples: dict[str, tuple[str, ...]],
+           kind: str = "step") -> list[Step]:
+    steps: list[Step] = []
+    for step in raw or []:
+        if "intent" in step:
+            intent = step["intent"]
+            example = (examples.get(intent) or ("",))[0]
+            steps.append(Step("resident", f"Inwoner {intent_label(intent)}", intent if kind == "step" else intent))
+            if example:
+                steps[-1] = Step("resident", f"Inwoner {intent_label(intent)}", intent)
+                steps.append(Step("example", f"bijvoorbeeld: “{example}”"))
+        elif "action" in step:
+            name = step["action"]
+            if name.startswith("utter_"):
+                steps.append(Step("naast", "Naast zegt", _response_text(responses, name) or name))
+            elif name.endswith("_form"):
+                steps.append(Step("form", "Naast stelt de vragen van de vragenlijst", name))
+            else:
+                steps.append(Step("action", "Naast doet", name))
+        elif "active_loop" in step:
+            loop = step["active_loop"]
+            steps.append(Step("form", "De vragenlijst is klaar" if loop is None else "De vragenlijst loopt", loop or ""))
+        elif "slot_was_set" in step:
+            steps += _slot_steps(step["slot_was_set"], "memory")
+        elif "or" in step:
+            options = [intent_label(o["intent"]) for o in step["or"] if "intent" in o]
+            steps.append(Step("resident", "Inwoner " + " of ".join(options)))
+        elif "checkpoint" in step:
+            steps.append(Step("action", "Gaat verder bij", step["checkpoint"]))
+    return steps
+
+
+def flows(drafts: Iterable[Draft] = (), root: Path = ROOT) -> list[Flow]:
+    domain = base_domain(root)
+    responses = dict(domain.get("responses", {}))
+    examples = dict(base_examples(root))
+    drafts = list(drafts)
+    for draft in drafts:
+        examples[draft.intent] = tuple(examples.get(draft.intent, ())) + tuple(draft.examples)
+        if draft.new:
+            responses[draft.response_name] = [{"text": draft.response}]
+    result: list[Flow] = []
+    for folder, key in (("rules", "rules"), ("stories", "stories")):
+        for path in sorted((root / "data" / folder).glob("*.yml")):
+            content = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            for item in content.get(key) or []:
+                flow = Flow(str(item.get("rule") or item.get("story")), key[:-1], f"{folder}/{path.name}",
+                            _steps(item.get("steps"), responses, examples))
+                for condition in item.get("condition") or []:
+                    if "active_loop" in condition:
+                        flow.conditions.append(Step("condition", "geen vragenlijst actief" if condition["active_loop"]
+                                                    is None else f"vragenlijst {condition['active_loop']} loopt"))
+                    elif "slot_was_set" in condition:
+                        flow.conditions += _slot_steps(condition["slot_was_set"], "condition")
+                result.append(flow)
+    for draft in drafts:
+        if draft.new:
+            result.append(Flow(f"nieuw onderwerp: {draft.title or draft.intent}", "rule", "nieuw onderwerp",
+                               _steps([{"intent": draft.intent}, {"action": draft.response_name}], responses, examples)))
+    return result

@@ -1,0 +1,321 @@
+"""Publish: train a model with the drafts, test it, and only then put it in front of residents.
+
+``Publisher`` lives in the web app and runs one job at a time in the background:
+
+1. the drafts are checked again (``bot.training.validation``) and written into a project folder
+   (``.naast/training/v<N>/``, kept with the model);
+2. ``rasa train`` in a subprocess, its progress read from its output (``models/versions/naast-v<N>.tar.gz``);
+3. the candidate is tested on its own servers (``bot.processes.Servers``: its own Rasa, action server and
+   database, so test notes never reach the inbox): the resident personas (``tests.personas.run``,
+   ``NAAST_PUBLISH_PERSONAS``) through them and, at the same time, the test conversations
+   (``rasa test core --e2e --stories tests/conversations``, ``NAAST_PUBLISH_CONVERSATION_TESTS``);
+4. only when all pass, the version is activated (``activated_at``); every Rasa process then loads it
+   beside the running model and switches (``bot.training.switch``). When anything fails, the running
+   model stays and the version's report says why (in Dutch, with the tools' own output for a developer).
+
+Every version is kept (the file and its row); ``rollback`` activates an earlier one. The model Naast
+shipped with becomes version 1 at the first publish, so it can be rolled back to as well.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import re
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+
+from bot.config import ROOT, Settings
+from bot.db import session_scope, utcnow
+from bot.training import drafts as draft_store
+from bot.training.project import write_project
+from bot.training.tables import ModelVersionRow
+from bot.training.validation import validate
+
+logger = logging.getLogger(__name__)
+
+VERSIONS_DIR = Path("models") / "versions"
+PROJECTS_DIR = Path(".naast") / "training"
+SHIPPED_MODEL = Path("models") / "naast.tar.gz"
+LIVE_STATUSES = ("ready", "shipped")
+STATUS_NAMES = {"queued": "in de wachtrij", "training": "wordt getraind", "testing": "wordt getest",
+                "failed": "niet gelukt", "ready": "getest", "shipped": "meegeleverd"}
+# Components in config.yml that train in epochs: their share of the training progress bar.
+EPOCHS = re.compile(r"Epochs:\s+(\d+)%")
+COMPONENT = re.compile(r"(?:Starting to train component|train component) '?(\w+)'?")
+
+
+class PublishError(RuntimeError):
+    """Why a publish or rollback cannot start (Dutch, for the editor)."""
+
+
+@dataclass(frozen=True)
+class Version:
+    id: int
+    status: str
+    stage: str
+    progress: int
+    model_path: str | None
+    created_at: Any
+    created_by: str
+    activated_at: Any
+    activated_by: str | None
+    report: dict[str, Any]
+
+    @property
+    def status_name(self) -> str:
+        return STATUS_NAMES.get(self.status, self.status)
+
+    @property
+    def model_file(self) -> str:
+        return Path(self.model_path).name if self.model_path else ""
+
+
+def _version(row: ModelVersionRow) -> Version:
+    return Version(row.id, row.status, row.stage, row.progress, row.model_path, row.created_at, row.created_by,
+                   row.activated_at, row.activated_by, json.loads(row.report or "{}"))
+
+
+def versions(engine: Engine) -> list[Version]:
+    with session_scope(engine) as session:
+        return [_version(r) for r in session.execute(select(ModelVersionRow).order_by(ModelVersionRow.id.desc())).scalars()]
+
+
+def get_version(engine: Engine, version_id: int) -> Version | None:
+    with session_scope(engine) as session:
+        row = session.get(ModelVersionRow, version_id)
+        return _version(row) if row else None
+
+
+def live_version(engine: Engine) -> Version | None:
+    with session_scope(engine) as session:
+        row = session.execute(select(ModelVersionRow).where(ModelVersionRow.activated_at.is_not(None))
+                              .order_by(ModelVersionRow.activated_at.desc(), ModelVersionRow.id.desc())
+                              .limit(1)).scalars().first()
+        return _version(row) if row else None
+
+
+def _update(engine: Engine, version_id: int, **values: Any) -> None:
+    if "report" in values:
+        values["report"] = json.dumps(values["report"], ensure_ascii=False, default=str)
+    with session_scope(engine) as session:
+        row = session.get(ModelVersionRow, version_id)
+        for key, value in values.items():
+            setattr(row, key, value)
+
+
+def _ensure_shipped(engine: Engine, root: Path) -> None:
+    """The model Naast runs before any publish becomes a version too (so it can be rolled back to)."""
+    with session_scope(engine) as session:
+        if session.execute(select(ModelVersionRow.id).limit(1)).first() is not None:
+            return
+        now = utcnow()
+        row = ModelVersionRow(created_at=now, created_by="systeem", status="shipped", stage="meegeleverd model",
+                              progress=100, report="{}", activated_at=now, activated_by="systeem")
+        session.add(row)
+        session.flush()
+        target = VERSIONS_DIR / f"naast-v{row.id}.tar.gz"
+        (root / VERSIONS_DIR).mkdir(parents=True, exist_ok=True)
+        shutil.copy(root / SHIPPED_MODEL, root / target)
+        row.model_path = str(target)
+
+
+def rollback(engine: Engine, version_id: int, actor: str) -> Version:
+    """Put an earlier tested version in front again; the drafts of later versions become drafts again."""
+    with session_scope(engine) as session:
+        row = session.get(ModelVersionRow, version_id)
+        if row is None or row.status not in LIVE_STATUSES or not row.model_path:
+            raise PublishError("Deze versie bestaat niet of is nooit goedgekeurd; "
+                               "terugzetten kan alleen naar een geteste versie.")
+        row.activated_at, row.activated_by = utcnow(), actor
+    draft_store.reopen_after(engine, version_id)
+    return get_version(engine, version_id)  # type: ignore[return-value]
+
+
+class Publisher:
+    """The one background publish job of a web app."""
+
+    def __init__(self, engine: Engine, settings: Settings, root: Path = ROOT) -> None:
+        self.engine, self.settings, self.root = engine, settings, root
+        self.task: asyncio.Task | None = None
+
+    @property
+    def busy(self) -> bool:
+        return self.task is not None and not self.task.done()
+
+    def fail_stale(self) -> None:
+        """At start-up: a job that was running when the web app stopped will not finish."""
+        with session_scope(self.engine) as session:
+            for row in session.execute(select(ModelVersionRow).where(
+                    ModelVersionRow.status.in_(("queued", "training", "testing")))).scalars():
+                row.status, row.stage = "failed", "afgebroken: de webapp werd herstart tijdens het publiceren"
+
+    async def start(self, actor: str) -> int:
+        if self.busy:
+            raise PublishError("Er wordt al een nieuwe versie gemaakt. Wacht tot die klaar is.")
+        open_drafts = [d for d in await asyncio.to_thread(draft_store.all_drafts, self.engine) if d.state == "open"]
+        if not open_drafts:
+            raise PublishError("Er zijn geen nieuwe wijzigingen om te publiceren.")
+        await asyncio.to_thread(_ensure_shipped, self.engine, self.root)
+        version_id = await asyncio.to_thread(self._new_row, actor)
+        self.task = asyncio.create_task(self._run(version_id, actor))
+        return version_id
+
+    def _new_row(self, actor: str) -> int:
+        with session_scope(self.engine) as session:
+            row = ModelVersionRow(created_at=utcnow(), created_by=actor, status="queued", stage="in de wachtrij",
+                                  progress=0, report="{}")
+            session.add(row)
+            session.flush()
+            return row.id
+
+    async def _run(self, version_id: int, actor: str) -> None:
+        report: dict[str, Any] = {"actor": actor}
+        try:
+            await self._publish(version_id, report)
+        except Exception as error:  # noqa: BLE001 - any failure leaves the running model in front
+            logger.exception("publish of version %d failed", version_id)
+            report.setdefault("reason", "Er ging iets mis bij het maken van de nieuwe versie. "
+                                        "Het huidige model blijft actief.")
+            report.setdefault("detail", f"{type(error).__name__}: {error}")
+            await asyncio.to_thread(_update, self.engine, version_id, status="failed", report=report,
+                                    stage="niet gelukt: " + report["reason"][:150])
+
+    async def _publish(self, version_id: int, report: dict[str, Any]) -> None:
+        drafts = await asyncio.to_thread(draft_store.all_drafts, self.engine)
+        report["drafts"] = {d.intent: d.version for d in drafts if d.state == "open"}
+        await self._stage(version_id, "training", "de wijzigingen controleren", 2, report)
+        findings = await asyncio.to_thread(validate, drafts, self.root)
+        if findings:
+            report["reason"] = "De controle van Rasa vond problemen: " + " ".join(f.message for f in findings)
+            raise PublishError(report["reason"])
+        project = await asyncio.to_thread(write_project, self.root / PROJECTS_DIR / f"v{version_id}", drafts, self.root)
+        model = VERSIONS_DIR / f"naast-v{version_id}.tar.gz"
+        await self._train(version_id, project, model, report)
+        await self._stage(version_id, "testing", "de nieuwe versie testen", 72, report)
+        problems = await self._test(version_id, self.root / model, report)
+        if problems:
+            report["reason"] = "De tests vonden problemen, dus het huidige model blijft actief: " + " ".join(problems)
+            raise PublishError(report["reason"])
+        await asyncio.to_thread(_update, self.engine, version_id, status="ready", model_path=str(model),
+                                progress=100, stage="getest en gepubliceerd", report=report,
+                                activated_at=utcnow(), activated_by=report.get("actor", "beheerder"))
+        await asyncio.to_thread(draft_store.mark_published, self.engine, report["drafts"], version_id)
+        logger.info("version %d published", version_id)
+
+    async def _stage(self, version_id: int, status: str, stage: str, progress: int, report: dict[str, Any]) -> None:
+        await asyncio.to_thread(_update, self.engine, version_id, status=status, stage=stage, progress=progress,
+                                report=report)
+
+    async def _train(self, version_id: int, project: Any, model: Path, report: dict[str, Any]) -> None:
+        command = [str(Path(sys.executable).parent / "rasa"), "train", "--config", str(project.config),
+                   "--domain", str(project.domain), "--data", str(project.data), "--out", str(model.parent),
+                   "--fixed-model-name", model.name.removesuffix(".tar.gz")]
+        await self._stage(version_id, "training", "Naast leert de nieuwe zinnen", 5, report)
+        tail: list[str] = []
+        state = {"component": "", "percent": 0}
+
+        async def progress(line: str) -> None:
+            if found := COMPONENT.search(line):
+                state["component"] = found.group(1)
+            if found := EPOCHS.search(line):
+                percent = int(found.group(1))
+                if percent != state["percent"]:
+                    state["percent"] = percent
+                    part = 40 if state["component"].startswith("DIET") else 60
+                    start = 5 if part == 40 else 35
+                    await self._stage(version_id, "training",
+                                      f"Naast leert ({'zinnen begrijpen' if part == 40 else 'gesprekken volgen'}): "
+                                      f"{percent}%", start + percent * 30 // 100, report)
+
+        code = await _run_streaming(command, self.root, progress, tail)
+        if code != 0 or not (self.root / model).exists():
+            report["reason"] = "Het trainen is niet gelukt. Het huidige model blijft actief."
+            report["detail"] = "\n".join(tail[-30:])
+            raise PublishError(report["reason"])
+
+    async def _test(self, version_id: int, model: Path, report: dict[str, Any]) -> list[str]:
+        problems: list[str] = []
+        jobs = []
+        if self.settings.publish_conversation_tests:
+            jobs.append(self._conversation_tests(model, report, problems))
+        if self.settings.publish_personas.strip():
+            jobs.append(self._persona_tests(model, report, problems))
+        await asyncio.gather(*jobs)
+        return problems
+
+    async def _conversation_tests(self, model: Path, report: dict[str, Any], problems: list[str]) -> None:
+        with tempfile.TemporaryDirectory(prefix="naast-publish-test-") as out:
+            command = [str(Path(sys.executable).parent / "rasa"), "test", "core", "--model", str(model),
+                       "--stories", "tests/conversations", "--e2e", "--out", out, "--no-plot"]
+            tail: list[str] = []
+            code = await _run_streaming(command, self.root, None, tail)
+            failed = Path(out) / "failed_test_stories.yml"
+            details = failed.read_text(encoding="utf-8") if failed.exists() else ""
+            stories = [line for line in details.splitlines() if line.startswith("- story:")]
+            report["conversation_tests"] = {"exit": code, "failed": len(stories), "detail": details[:4000]}
+            if code != 0 or stories:
+                problems.append(f"{len(stories) or 'een of meer'} testgesprekken lopen niet meer zoals bedoeld.")
+
+    async def _persona_tests(self, model: Path, report: dict[str, Any], problems: list[str]) -> None:
+        from bot.processes import Servers
+
+        with tempfile.TemporaryDirectory(prefix="naast-publish-personas-") as folder:
+            servers = Servers(Path(folder), model=model, with_web=False)
+            try:
+                await asyncio.to_thread(servers.start)
+                out = Path(folder) / "personas.json"
+                command = [sys.executable, "-m", "tests.personas.run", "--rasa-url", servers.rasa_url,
+                           "--database-url", servers.settings.database_url, "--out", str(out), "--workers", "2"]
+                only = self.settings.publish_personas.split()
+                if only != ["all"]:
+                    command += ["--only", *only]
+                tail: list[str] = []
+                code = await _run_streaming(command, self.root, None, tail)
+                summary = json.loads(out.read_text(encoding="utf-8")).get("totals", {}) if out.exists() else {}
+                report["personas"] = {"exit": code, "totals": summary, "detail": "\n".join(tail[-40:])}
+                if code != 0:
+                    problems.append("De proefgesprekken met voorbeeldinwoners halen de doelen niet "
+                                    f"(trouw: {summary.get('faithful_share')}, lussen: {summary.get('loops')}, "
+                                    f"onterechte crisisreacties: {summary.get('false_crisis_replies')}).")
+            finally:
+                await asyncio.to_thread(servers.stop)
+
+
+async def _run_streaming(command: list[str], cwd: Path, on_line: Callable[[str], Any] | None, tail: list[str]) -> int:
+    """Run ``command``, handing every output line (also tqdm's \\r-separated ones) to ``on_line``."""
+    from bot.cli import server_environment
+
+    env = server_environment(Settings.load())
+    env["PYTHONPATH"] = str(cwd)
+    process = await asyncio.create_subprocess_exec(*command, cwd=cwd, env=env, stdout=asyncio.subprocess.PIPE,
+                                                   stderr=asyncio.subprocess.STDOUT, start_new_session=True)
+    buffer = b""
+    try:
+        assert process.stdout is not None
+        while chunk := await process.stdout.read(4096):
+            buffer += chunk
+            *lines, buffer = re.split(rb"[\r\n]", buffer)
+            for raw in lines:
+                line = raw.decode("utf-8", "replace").strip()
+                if not line:
+                    continue
+                tail.append(line)
+                del tail[:-200]
+                if on_line is not None:
+                    await on_line(line)
+        return await process.wait()
+    finally:
+        if process.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                process.kill()
