@@ -106,6 +106,10 @@ class Settings(BaseSettings):
     # "all" for all of them, "" for none) and the test conversations (tests/conversations) must pass.
     publish_personas: str = "all"
     publish_conversation_tests: bool = True
+    # Every published model is kept here (with its row in model_versions), and the project it was
+    # trained from under training_dir.
+    model_versions_dir: Path = ROOT / "models" / "versions"
+    training_dir: Path = ROOT / ".naast" / "training"
     # Where de-identification (deduce) keeps its lookup structures (built once, about a minute).
     deduce_cache_dir: Path = ROOT / ".naast" / "deduce"
 

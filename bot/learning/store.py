@@ -27,7 +27,11 @@ from bot.learning.tables import UnderstoodRow
 logger = logging.getLogger(__name__)
 
 LOW_CONFIDENCE = 0.6
-SIMILAR = 62  # rapidfuzz token_set_ratio from which two messages are in one group
+SIMILAR = 62  # rapidfuzz token_set_ratio (of the content words) from which two messages are in one group
+# Words that say nothing about the topic; without them "mijn afvalpas" and "waar blijft de afvalpas" meet.
+STOPWORDS = frozenset("""de het een en of ik u je jij jullie we wij mijn uw ons onze is ben bent zijn was wordt worden
+kan kunt wil wilt moet hoe wat wie waar wanneer waarom welke die dat dit deze er hier daar in op aan van voor met
+over naar bij om te tot uit als dan maar ook nog niet geen wel al toch even graag hoor nou zo""".split())
 REASON_NAMES = {"fallback": "niet begrepen", "low_confidence": "twijfel", "out_of_scope": "buiten Naast"}
 _CONTEXT = "naast learning conversation v1|"
 
@@ -76,6 +80,14 @@ def deidentify_pending(engine: Engine, cache_dir: Path, batch: int = 50) -> int:
     return len(rows)
 
 
+def content_words(text: str) -> str:
+    """The words that carry the topic: no de-identification tags, no stop words, lower case."""
+    import re
+
+    plain = re.sub(r"\[[A-Z-]+(?:-\d+)?\]", " ", text).lower()
+    return " ".join(w for w in re.findall(r"[^\W\d_]+", plain) if w not in STOPWORDS)
+
+
 @dataclass
 class Group:
     messages: list[UnderstoodRow] = field(default_factory=list)
@@ -95,8 +107,9 @@ def grouped(engine: Engine, limit: int = 500) -> list[Group]:
                                     .order_by(UnderstoodRow.at.desc()).limit(limit)).scalars())
     groups: list[Group] = []
     for row in rows:
+        words = content_words(row.text)
         for group in groups:
-            if fuzz.token_set_ratio(row.text.lower(), group.lead.text.lower()) >= SIMILAR:
+            if fuzz.token_set_ratio(words, content_words(group.lead.text)) >= SIMILAR:
                 group.messages.append(row)
                 break
         else:

@@ -3,8 +3,9 @@
 ``Publisher`` lives in the web app and runs one job at a time in the background:
 
 1. the drafts are checked again (``bot.training.validation``) and written into a project folder
-   (``.naast/training/v<N>/``, kept with the model);
-2. ``rasa train`` in a subprocess, its progress read from its output (``models/versions/naast-v<N>.tar.gz``);
+   (``NAAST_TRAINING_DIR``/v<N>, default ``.naast/training/v<N>``, kept with the model);
+2. ``rasa train`` in a subprocess, its progress read from its output (``NAAST_MODEL_VERSIONS_DIR``,
+   default ``models/versions/naast-v<N>.tar.gz``);
 3. the candidate is tested on its own servers (``bot.processes.Servers``: its own Rasa, action server and
    database, so test notes never reach the inbox): the resident personas (``tests.personas.run``,
    ``NAAST_PUBLISH_PERSONAS``) through them and, at the same time, the test conversations
@@ -44,8 +45,6 @@ from bot.training.validation import validate
 
 logger = logging.getLogger(__name__)
 
-VERSIONS_DIR = Path("models") / "versions"
-PROJECTS_DIR = Path(".naast") / "training"
 SHIPPED_MODEL = Path("models") / "naast.tar.gz"
 LIVE_STATUSES = ("ready", "shipped")
 STATUS_NAMES = {"queued": "in de wachtrij", "training": "wordt getraind", "testing": "wordt getest",
@@ -114,7 +113,12 @@ def _update(engine: Engine, version_id: int, **values: Any) -> None:
             setattr(row, key, value)
 
 
-def _ensure_shipped(engine: Engine, root: Path) -> None:
+def _stored_path(path: Path, root: Path) -> str:
+    """Relative to the project when inside it (the folder can move), else absolute."""
+    return str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
+
+
+def _ensure_shipped(engine: Engine, root: Path, versions_dir: Path) -> None:
     """The model Naast runs before any publish becomes a version too (so it can be rolled back to)."""
     with session_scope(engine) as session:
         if session.execute(select(ModelVersionRow.id).limit(1)).first() is not None:
@@ -124,10 +128,10 @@ def _ensure_shipped(engine: Engine, root: Path) -> None:
                               progress=100, report="{}", activated_at=now, activated_by="systeem")
         session.add(row)
         session.flush()
-        target = VERSIONS_DIR / f"naast-v{row.id}.tar.gz"
-        (root / VERSIONS_DIR).mkdir(parents=True, exist_ok=True)
-        shutil.copy(root / SHIPPED_MODEL, root / target)
-        row.model_path = str(target)
+        target = versions_dir / f"naast-v{row.id}.tar.gz"
+        versions_dir.mkdir(parents=True, exist_ok=True)
+        shutil.copy(root / SHIPPED_MODEL, target)
+        row.model_path = _stored_path(target, root)
 
 
 def rollback(engine: Engine, version_id: int, actor: str) -> Version:
@@ -166,7 +170,7 @@ class Publisher:
         open_drafts = [d for d in await asyncio.to_thread(draft_store.all_drafts, self.engine) if d.state == "open"]
         if not open_drafts:
             raise PublishError("Er zijn geen nieuwe wijzigingen om te publiceren.")
-        await asyncio.to_thread(_ensure_shipped, self.engine, self.root)
+        await asyncio.to_thread(_ensure_shipped, self.engine, self.root, self.settings.model_versions_dir)
         version_id = await asyncio.to_thread(self._new_row, actor)
         self.task = asyncio.create_task(self._run(version_id, actor))
         return version_id
@@ -199,15 +203,17 @@ class Publisher:
         if findings:
             report["reason"] = "De controle van Rasa vond problemen: " + " ".join(f.message for f in findings)
             raise PublishError(report["reason"])
-        project = await asyncio.to_thread(write_project, self.root / PROJECTS_DIR / f"v{version_id}", drafts, self.root)
-        model = VERSIONS_DIR / f"naast-v{version_id}.tar.gz"
+        project = await asyncio.to_thread(write_project, self.settings.training_dir / f"v{version_id}", drafts,
+                                          self.root)
+        model = self.settings.model_versions_dir / f"naast-v{version_id}.tar.gz"
         await self._train(version_id, project, model, report)
         await self._stage(version_id, "testing", "de nieuwe versie testen", 72, report)
-        problems = await self._test(version_id, self.root / model, report)
+        problems = await self._test(version_id, model, report)
         if problems:
             report["reason"] = "De tests vonden problemen, dus het huidige model blijft actief: " + " ".join(problems)
             raise PublishError(report["reason"])
-        await asyncio.to_thread(_update, self.engine, version_id, status="ready", model_path=str(model),
+        await asyncio.to_thread(_update, self.engine, version_id, status="ready",
+                                model_path=_stored_path(model, self.root),
                                 progress=100, stage="getest en gepubliceerd", report=report,
                                 activated_at=utcnow(), activated_by=report.get("actor", "beheerder"))
         await asyncio.to_thread(draft_store.mark_published, self.engine, report["drafts"], version_id)
@@ -239,7 +245,7 @@ class Publisher:
                                       f"{percent}%", start + percent * 30 // 100, report)
 
         code = await _run_streaming(command, self.root, progress, tail)
-        if code != 0 or not (self.root / model).exists():
+        if code != 0 or not model.exists():
             report["reason"] = "Het trainen is niet gelukt. Het huidige model blijft actief."
             report["detail"] = "\n".join(tail[-30:])
             raise PublishError(report["reason"])

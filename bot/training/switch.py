@@ -14,8 +14,13 @@ the same on every replica. At start-up the published model is loaded instead of 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import os
+import sys
+import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +28,7 @@ from typing import Any
 from bot.config import ROOT
 
 logger = logging.getLogger(__name__)
+LOADER_NICE = 19
 
 
 @dataclass(frozen=True)
@@ -49,8 +55,28 @@ def published_model(engine: Any) -> Published | None:
     return Published(int(row[0]), path) if path.exists() else None
 
 
+@contextlib.contextmanager
+def _gentle() -> Iterator[None]:
+    """Let the event loop win: this thread at the lowest CPU priority (Linux: nice per thread), and the
+    interpreter handing the GIL over more often, so a resident's message does not queue behind the load."""
+    interval = sys.getswitchinterval()
+    with contextlib.suppress(OSError, AttributeError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), LOADER_NICE)
+    sys.setswitchinterval(min(interval, 0.001))
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(interval)
+
+
 def build_processor(agent: Any, model_path: Path) -> Any:
-    """A processor for ``model_path`` sharing ``agent``'s stores and endpoints, warmed up. Blocking."""
+    """A processor for ``model_path`` sharing ``agent``'s stores and endpoints, warmed up. Blocking:
+    run it in a worker thread of its own (the thread's priority is lowered for good)."""
+    with _gentle():
+        return _build_processor(agent, model_path)
+
+
+def _build_processor(agent: Any, model_path: Path) -> Any:
     import rasa.core.agent as rasa_agent
     from rasa.core.channels import UserMessage
     from rasa.shared.core.constants import ACTION_LISTEN_NAME
@@ -74,6 +100,13 @@ def build_processor(agent: Any, model_path: Path) -> Any:
     except Exception:  # noqa: BLE001 - a warm-up only; the first real prediction builds what is left
         logger.exception("model warm-up prediction failed")
     return processor
+
+
+async def _in_own_thread(func: Any, *args: Any) -> Any:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="naast-model-load") as pool:
+        return await asyncio.get_running_loop().run_in_executor(pool, func, *args)
 
 
 def swap(agent: Any, processor: Any) -> None:
@@ -111,7 +144,8 @@ class ModelWatcher:
         started = time.monotonic()
         logger.info("published model %d (%s): loading beside the running one", published.id, published.path.name)
         try:
-            processor = await asyncio.to_thread(build_processor, agent, published.path)
+            # A thread of its own, not the default executor: its priority is lowered for good.
+            processor = await _in_own_thread(build_processor, agent, published.path)
         except Exception:  # noqa: BLE001
             self.failed.add(published.id)
             logger.exception("published model %d did not load; the running model stays", published.id)
