@@ -45,7 +45,8 @@ class Collector:
             return
         intent = message.intent or {}
         try:
-            self._queue.put_nowait((tracker.sender_id, message.text, reason, intent.get("name"), intent.get("confidence")))
+            self._queue.put_nowait((tracker.sender_id, message.text, reason, intent.get("name"),
+                                    intent.get("confidence")))
         except queue.Full:
             logger.warning("learning: queue full, a not-understood message was not kept")
             return

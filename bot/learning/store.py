@@ -29,9 +29,13 @@ logger = logging.getLogger(__name__)
 LOW_CONFIDENCE = 0.6
 SIMILAR = 62  # rapidfuzz token_set_ratio (of the content words) from which two messages are in one group
 # Words that say nothing about the topic; without them "mijn afvalpas" and "waar blijft de afvalpas" meet.
-STOPWORDS = frozenset("""de het een en of ik u je jij jullie we wij mijn uw ons onze is ben bent zijn was wordt worden
-kan kunt wil wilt moet hoe wat wie waar wanneer waarom welke die dat dit deze er hier daar in op aan van voor met
-over naar bij om te tot uit als dan maar ook nog niet geen wel al toch even graag hoor nou zo""".split())
+STOPWORDS = frozenset((
+    "de", "het", "een", "en", "of", "ik", "u", "je", "jij", "jullie", "we", "wij", "mijn", "uw", "ons", "onze",
+    "is", "ben", "bent", "zijn", "was", "wordt", "worden", "kan", "kunt", "wil", "wilt", "moet", "hoe", "wat",
+    "wie", "waar", "wanneer", "waarom", "welke", "die", "dat", "dit", "deze", "er", "hier", "daar", "in", "op",
+    "aan", "van", "voor", "met", "over", "naar", "bij", "om", "te", "tot", "uit", "als", "dan", "maar", "ook",
+    "nog", "niet", "geen", "wel", "al", "toch", "even", "graag", "hoor", "nou", "zo",
+))
 REASON_NAMES = {"fallback": "niet begrepen", "low_confidence": "twijfel", "out_of_scope": "buiten Naast"}
 _CONTEXT = "naast learning conversation v1|"
 

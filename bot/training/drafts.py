@@ -33,7 +33,8 @@ class DraftConflict(DraftError):
 
     def __init__(self, current: Draft) -> None:
         super().__init__("Iemand anders heeft dit onderwerp net ook aangepast. Uw wijziging is niet opgeslagen; "
-                         "hieronder ziet u de nieuwste versie en uw eigen tekst. Voeg die opnieuw toe als het nog nodig is.")
+                         "hieronder ziet u de nieuwste versie en uw eigen tekst. "
+                         "Voeg die opnieuw toe als het nog nodig is.")
         self.current = current
 
 

@@ -74,16 +74,15 @@ def _slot_steps(value: Any, kind: str) -> list[Step]:
     return steps
 
 
-def _steps(raw: Iterable[dict[str, Any]], responses: dict[str, Any], examples: dict[str, tuple[str, ...]],
-           kind: str = "step") -> list[Step]:
+def _steps(raw: Iterable[dict[str, Any]], responses: dict[str, Any],
+           examples: dict[str, tuple[str, ...]]) -> list[Step]:
     steps: list[Step] = []
     for step in raw or []:
         if "intent" in step:
             intent = step["intent"]
             example = (examples.get(intent) or ("",))[0]
-            steps.append(Step("resident", f"Inwoner {intent_label(intent)}", intent if kind == "step" else intent))
+            steps.append(Step("resident", f"Inwoner {intent_label(intent)}", intent))
             if example:
-                steps[-1] = Step("resident", f"Inwoner {intent_label(intent)}", intent)
                 steps.append(Step("example", f"bijvoorbeeld: “{example}”"))
         elif "action" in step:
             name = step["action"]
@@ -95,7 +94,8 @@ def _steps(raw: Iterable[dict[str, Any]], responses: dict[str, Any], examples: d
                 steps.append(Step("action", "Naast doet", name))
         elif "active_loop" in step:
             loop = step["active_loop"]
-            steps.append(Step("form", "De vragenlijst is klaar" if loop is None else "De vragenlijst loopt", loop or ""))
+            label = "De vragenlijst is klaar" if loop is None else "De vragenlijst loopt"
+            steps.append(Step("form", label, loop or ""))
         elif "slot_was_set" in step:
             steps += _slot_steps(step["slot_was_set"], "memory")
         elif "or" in step:
@@ -132,5 +132,6 @@ def flows(drafts: Iterable[Draft] = (), root: Path = ROOT) -> list[Flow]:
     for draft in drafts:
         if draft.new:
             result.append(Flow(f"nieuw onderwerp: {draft.title or draft.intent}", "rule", "nieuw onderwerp",
-                               _steps([{"intent": draft.intent}, {"action": draft.response_name}], responses, examples)))
+                               _steps([{"intent": draft.intent}, {"action": draft.response_name}], responses,
+                                      examples)))
     return result

@@ -49,9 +49,8 @@ SHIPPED_MODEL = Path("models") / "naast.tar.gz"
 LIVE_STATUSES = ("ready", "shipped")
 STATUS_NAMES = {"queued": "in de wachtrij", "training": "wordt getraind", "testing": "wordt getest",
                 "failed": "niet gelukt", "ready": "getest", "shipped": "meegeleverd"}
-# Components in config.yml that train in epochs: their share of the training progress bar.
 EPOCHS = re.compile(r"Epochs:\s+(\d+)%")
-COMPONENT = re.compile(r"(?:Starting to train component|train component) '?(\w+)'?")
+PHASES = (("zinnen begrijpen", 5), ("gesprekken volgen", 38))
 
 
 class PublishError(RuntimeError):
@@ -87,7 +86,8 @@ def _version(row: ModelVersionRow) -> Version:
 
 def versions(engine: Engine) -> list[Version]:
     with session_scope(engine) as session:
-        return [_version(r) for r in session.execute(select(ModelVersionRow).order_by(ModelVersionRow.id.desc())).scalars()]
+        rows = session.execute(select(ModelVersionRow).order_by(ModelVersionRow.id.desc())).scalars()
+        return [_version(r) for r in rows]
 
 
 def get_version(engine: Engine, version_id: int) -> Version | None:
@@ -229,20 +229,21 @@ class Publisher:
                    "--fixed-model-name", model.name.removesuffix(".tar.gz")]
         await self._stage(version_id, "training", "Naast leert de nieuwe zinnen", 5, report)
         tail: list[str] = []
-        state = {"component": "", "percent": 0}
+        state = {"phase": 0, "percent": -1}
 
         async def progress(line: str) -> None:
-            if found := COMPONENT.search(line):
-                state["component"] = found.group(1)
+            # config.yml trains two components in epochs, DIET (understanding) and then TED (the
+            # dialogue); a progress bar that starts again low is the next one.
             if found := EPOCHS.search(line):
                 percent = int(found.group(1))
-                if percent != state["percent"]:
-                    state["percent"] = percent
-                    part = 40 if state["component"].startswith("DIET") else 60
-                    start = 5 if part == 40 else 35
-                    await self._stage(version_id, "training",
-                                      f"Naast leert ({'zinnen begrijpen' if part == 40 else 'gesprekken volgen'}): "
-                                      f"{percent}%", start + percent * 30 // 100, report)
+                if percent == state["percent"]:
+                    return
+                if percent < state["percent"]:
+                    state["phase"] = min(state["phase"] + 1, len(PHASES) - 1)
+                state["percent"] = percent
+                name, start = PHASES[state["phase"]]
+                await self._stage(version_id, "training", f"Naast leert ({name}): {percent}%",
+                                  start + percent * 32 // 100, report)
 
         code = await _run_streaming(command, self.root, progress, tail)
         if code != 0 or not model.exists():

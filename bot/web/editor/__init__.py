@@ -3,10 +3,12 @@
 ``setup(app)`` adds the editor's pages to the app; each module of ``route_modules()`` adds its routes
 (and background jobs) through its own ``setup(editor)``, where ``editor`` is an ``Editor``: the app
 with a router that puts ``/editor`` in front of every path. Not an aiohttp sub-app: with the pinned
-aiohttp 3.9.5 and yarl 1.25.1, resolving a sub-app's prefix reads ``request.url``, which raises for
-every Host header with a port ("Host '127.0.0.1:8000' cannot contain ':'"), so each request would fail. Every page needs a log-in with the
-role ``editor`` or ``admin`` (``auth.requires``); publishing trained changes needs ``admin``. Pages are
-Dutch, plain HTML forms that work without JavaScript, never cached or framed.
+aiohttp 3.9.5 and yarl 1.25.1, resolving a sub-app's prefix reads ``request.url``, which raises
+for every Host header with a port ("Host '127.0.0.1:8000' cannot contain ':'"): each request fails.
+
+Every page needs a log-in with the role ``editor`` or ``admin`` (``auth.requires``); publishing trained
+changes needs ``admin``. Pages are Dutch, plain HTML forms that work without JavaScript, never cached
+or framed.
 """
 
 from __future__ import annotations
