@@ -9,11 +9,10 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from bot.accounts.retention import purge
-from bot.db import utcnow
+from bot.db import session_scope, utcnow
 from bot.learning import store
 from bot.learning.deid import deidentify, elf_proof, own_patterns
 from bot.learning.tables import UnderstoodRow
-from bot.db import session_scope
 from bot.training import drafts as draft_store
 from tests.editor.conftest import editor_login, page_token
 
