@@ -34,6 +34,30 @@ INTENT_LABELS = {
 }
 
 
+# What Naast's custom actions (actions/) do, in the editor's words.
+ACTION_LABELS = {
+    "action_safety_response": "geeft de hulplijnen die bij de crisis passen",
+    "action_consent_unclear": "legt de vraag om toestemming nog eens uit",
+    "action_close_conversation": "sluit het gesprek af en wist het",
+    "action_deactivate_loop": "stopt met de vragenlijst",
+    "action_keep_summary": "geeft de samenvatting om zelf te bewaren",
+    "action_open": "opent het gesprek",
+    "action_start_correction": "vraagt wat er verbeterd moet worden",
+    "action_human_contact": "vertelt hoe de inwoner een mens spreekt",
+    "action_help_question": "legt de vraag uit",
+    "action_stop": "stopt het gesprek",
+    "action_skip_question": "slaat de vraag over",
+    "action_read_back": "leest voor wat de inwoner vertelde",
+    "action_other_language": "antwoordt dat Naast alleen Nederlands spreekt",
+    "action_record_consent": "legt het antwoord op de toestemmingsvraag vast",
+    "action_submit_note": "stuurt de notitie naar de gemeente",
+    "action_start_addition": "vraagt wat de inwoner wil toevoegen",
+    "action_confirm_read_back": "bevestigt dat het verhaal klopt",
+    "action_fallback": "zegt dat het de inwoner niet begreep",
+    "action_apply_correction": "verwerkt de verbetering",
+}
+
+
 @dataclass(frozen=True)
 class Step:
     kind: str  # resident, naast, action, form, memory, condition
@@ -91,7 +115,8 @@ def _steps(raw: Iterable[dict[str, Any]], responses: dict[str, Any],
             elif name.endswith("_form"):
                 steps.append(Step("form", "Naast stelt de vragen van de vragenlijst", name))
             else:
-                steps.append(Step("action", "Naast doet", name))
+                steps.append(Step("action", "Naast " + ACTION_LABELS.get(name, "doet"), "" if name in ACTION_LABELS
+                                  else name))
         elif "active_loop" in step:
             loop = step["active_loop"]
             label = "De vragenlijst is klaar" if loop is None else "De vragenlijst loopt"
