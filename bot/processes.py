@@ -25,6 +25,14 @@ from bot.supervision import server_commands
 BIN = Path(sys.executable).parent
 
 
+def end_with_parent() -> None:
+    """In a child before exec: receive SIGTERM when the parent ends (Linux prctl PR_SET_PDEATHSIG)."""
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -47,6 +55,9 @@ class Servers:
     model: Path = ROOT / "models" / "naast.tar.gz"
     with_web: bool = True
     extra_env: dict[str, str] = field(default_factory=dict)
+    # The servers end when the process that started them ends (Linux), also when it is killed: a web
+    # app testing a candidate model (bot/training/publish.py) leaves nothing behind.
+    die_with_parent: bool = False
     settings: Settings = field(init=False)
     _procs: dict[str, subprocess.Popen] = field(default_factory=dict, init=False)
     _commands: dict[str, list[str]] = field(default_factory=dict, init=False)
@@ -131,7 +142,8 @@ class Servers:
         self._commands[name] = command
         log = open(self.workdir / f"{name}.log", "ab")  # noqa: SIM115 - lives as long as the process
         self._procs[name] = subprocess.Popen(
-            command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            preexec_fn=end_with_parent if self.die_with_parent else None,  # noqa: PLW1509 - only prctl
         )
 
     def __enter__(self) -> Servers:

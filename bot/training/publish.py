@@ -79,6 +79,13 @@ class Version:
         return Path(self.model_path).name if self.model_path else ""
 
 
+def absolute_model_path(version: Version, root: Path = ROOT) -> Path | None:
+    if not version.model_path:
+        return None
+    path = Path(version.model_path)
+    return path if path.is_absolute() else root / path
+
+
 def _version(row: ModelVersionRow) -> Version:
     return Version(row.id, row.status, row.stage, row.progress, row.model_path, row.created_at, row.created_by,
                    row.activated_at, row.activated_by, json.loads(row.report or "{}"))
@@ -278,7 +285,7 @@ class Publisher:
         from bot.processes import Servers
 
         with tempfile.TemporaryDirectory(prefix="naast-publish-personas-") as folder:
-            servers = Servers(Path(folder), model=model, with_web=False)
+            servers = Servers(Path(folder), model=model, with_web=False, die_with_parent=True)
             try:
                 await asyncio.to_thread(servers.start)
                 out = Path(folder) / "personas.json"
@@ -302,11 +309,13 @@ class Publisher:
 async def _run_streaming(command: list[str], cwd: Path, on_line: Callable[[str], Any] | None, tail: list[str]) -> int:
     """Run ``command``, handing every output line (also tqdm's \\r-separated ones) to ``on_line``."""
     from bot.cli import server_environment
+    from bot.processes import end_with_parent
 
     env = server_environment(Settings.load())
     env["PYTHONPATH"] = str(cwd)
     process = await asyncio.create_subprocess_exec(*command, cwd=cwd, env=env, stdout=asyncio.subprocess.PIPE,
-                                                   stderr=asyncio.subprocess.STDOUT, start_new_session=True)
+                                                   stderr=asyncio.subprocess.STDOUT, start_new_session=True,
+                                                   preexec_fn=end_with_parent)  # noqa: PLW1509
     buffer = b""
     try:
         assert process.stdout is not None

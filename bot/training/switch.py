@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import os
 import sys
@@ -67,6 +68,29 @@ def _gentle() -> Iterator[None]:
         yield
     finally:
         sys.setswitchinterval(interval)
+
+
+def model_id(path: Path) -> str | None:
+    """The id Rasa gave a model when it was trained (its ``metadata.json``; Rasa's ``/status`` shows it).
+
+    A copy of a model has the same id: the shipped model, made version 1 at the first publish, is not
+    loaded again by a process that already runs it."""
+    return _model_id(str(path), path.stat().st_mtime if path.exists() else 0.0)
+
+
+@functools.lru_cache(maxsize=64)
+def _model_id(path: str, _mtime: float) -> str | None:
+    import json
+    import tarfile
+
+    try:
+        with tarfile.open(path, "r:gz") as tar:
+            for member in tar:
+                if member.name in ("metadata.json", "./metadata.json"):
+                    return json.load(tar.extractfile(member)).get("model_id")  # type: ignore[arg-type]
+    except (OSError, tarfile.TarError, ValueError):
+        return None
+    return None
 
 
 def build_processor(agent: Any, model_path: Path) -> Any:
@@ -141,6 +165,9 @@ class ModelWatcher:
         if published is None or published.id == self.current or published.id in self.failed:
             return False
         agent = self.app.ctx.agent
+        if await asyncio.to_thread(model_id, published.path) == agent.model_id:
+            self.current = published.id  # the same model under another name (a copy): nothing to load
+            return False
         started = time.monotonic()
         logger.info("published model %d (%s): loading beside the running one", published.id, published.path.name)
         try:

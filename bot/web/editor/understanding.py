@@ -25,6 +25,7 @@ from bot.training import publish
 from bot.training.drafts import Change, Draft, DraftConflict, DraftError
 from bot.training.flows import flows, intent_label
 from bot.training.project import base_examples, intents
+from bot.training.switch import model_id
 from bot.training.validation import Finding, validate
 from bot.web.editor import render
 from bot.web.editor.auth import ROLES, requires
@@ -57,11 +58,15 @@ async def _drafts(request: web.Request) -> list[Draft]:
     return await asyncio.to_thread(draft_store.all_drafts, _db(request))
 
 
-async def _running_model(request: web.Request) -> str | None:
+async def _rasa_status(request: web.Request) -> dict[str, Any]:
     try:
-        return (await request.config_dict[RASA].status()).get("model_file")
+        return await request.config_dict[RASA].status()
     except RasaUnavailable:
-        return None
+        return {}
+
+
+async def _running_model(request: web.Request) -> str | None:
+    return (await _rasa_status(request)).get("model_file")
 
 
 async def _overview(request: web.Request, status: int = 200, **values: Any) -> web.Response:
@@ -200,9 +205,11 @@ async def _version_state(request: web.Request, version_id: int) -> dict[str, Any
     if version is None:
         raise web.HTTPNotFound(text="Deze versie bestaat niet.")
     live = await asyncio.to_thread(publish.live_version, engine)
-    running = await _running_model(request)
+    status = await _rasa_status(request)
+    path = publish.absolute_model_path(version)
+    ours = await asyncio.to_thread(model_id, path) if path else None
     return {"version": version, "is_published": live is not None and live.id == version.id,
-            "is_running": bool(running) and running == version.model_file, "running": running}
+            "is_running": bool(ours) and status.get("model_id") == ours, "running": status.get("model_file")}
 
 
 @requires(*ROLES)
