@@ -571,6 +571,16 @@ def readme_block(results: dict[str, Any]) -> str:
         bullets.append(f"Plain language ({o['texts']} texts): {fmt(o['avg_sentence_words'], 'f1')} words a sentence, "
                        f"Flesch-Douma {fmt(o['flesch_douma'], 'f1')}, {fmt(o['rare_share'], 'pct')} rare words, "
                        f"official words: {', '.join(o['official_words']) or 'none'}.")
+    ld = results.get("load") or {}
+    if ld.get("status") == "ok":
+        runs = [f"{n} replica{'s' if n != '1' else ''} {fmt(r.get('messages_per_second'), 'f1')} messages/s, p95 "
+                f"{fmt(r.get('p95_ms'), 'ms')}" for n, r in (ld.get("replicas") or {}).items() if "messages" in r]
+        if "messages" in (ld.get("plain") or {}):
+            runs.append(f"plain Rasa {fmt(ld['plain']['messages_per_second'], 'f1')} messages/s, p95 "
+                        f"{fmt(ld['plain']['p95_ms'], 'ms')}")
+        bullets.append(f"Load ({ld.get('residents')} residents at once through nginx, whole intakes): "
+                       f"{'; '.join(runs)}; lost {ld.get('lost')}, duplicated {ld.get('duplicated')}, cross-talk "
+                       f"{ld.get('cross_talk')} of {ld.get('messages')} messages.")
     missing = [name for name in SECTION_NAMES
                if name in results and results[name].get("status") not in (None, "ok")]
     minutes = (m.get("wall_seconds") or 0) / 60

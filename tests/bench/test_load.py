@@ -45,6 +45,23 @@ def test_account_adds_up_over_residents_and_names_an_example() -> None:
     assert load.account(records, {})["lost"] == 4  # no tracker at all: every message is lost
 
 
+def test_a_last_message_still_refused_at_the_time_limit_is_held_not_lost() -> None:
+    record = _record("a", ["Hallo", "x", "y"])
+    record["messages"][-1]["unanswered_at_time_limit"] = True
+    # Rasa never took it: the resident (the widget's outbox) still holds it.
+    assert load.record_turns(record, ["Hallo", "x"]) == {"lost": 0, "duplicated": 0, "out_of_order": 0,
+                                                         "held_not_taken": 1}
+    # Rasa took it after all (its answer came too late): one turn, nothing lost.
+    assert load.record_turns(record, ["Hallo", "x", "y"])["held_not_taken"] == 0
+    # An earlier message without a turn is lost all the same.
+    assert load.record_turns(record, ["Hallo"])["lost"] == 1
+    counted = load.account([record], {"a": ["Hallo", "x"]})
+    assert (counted["lost"], counted["unanswered_at_time_limit"], counted["unanswered_at_time_limit_not_taken"]) \
+        == (0, 1, 1)
+    record["messages"][-1]["unanswered_at_time_limit"] = False  # answered: then a missing turn is lost
+    assert load.account([record], {"a": ["Hallo", "x"]})["lost"] == 1
+
+
 def test_cross_talk_finds_a_foreign_marker_and_a_note_without_its_own_answers() -> None:
     rng = random.Random(1)
     residents = [{"sender": s, "markers": [load.marker(rng), load.marker(rng)]} for s in ("a", "b", "c")]
