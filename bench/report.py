@@ -481,20 +481,30 @@ def md_load(results: dict[str, Any]) -> list[str]:
     rows = []
     for name, r in runs:
         if "messages" not in r:
-            rows.append((name, r.get("status", "failed"), r.get("reason", ""), *[NA] * 8))
+            rows.append((name, r.get("status", "failed"), r.get("reason", ""), *[NA] * 9))
             continue
         c = r.get("conversations", {})
         rows.append((name, r["residents"], f"{c.get('completed', NA)} / {c.get('cut_by_time_limit', NA)}",
                      r["messages"], r["lost"], r["duplicated"], fmt(r.get("cross_talk")), fmt(r["p50_ms"], "ms"),
-                     fmt(r["p95_ms"], "ms"), fmt(r["p99_ms"], "ms"), fmt(r["messages_per_second"], "f1")))
+                     fmt(r["p95_ms"], "ms"), fmt(r["p99_ms"], "ms"), fmt(r["messages_per_second"], "f1"),
+                     ", ".join(f"{n}× {s}" for s, n in sorted(get(r, "speed.error_statuses", {}).items())) or "0"))
     plan = section.get("plan", {})
     think = plan.get("think") or [NA, NA]
+    separate = get(results, "meta.load_run")
+    if separate:
+        out += [f"From its own run: `{separate.get('command')}` ({(separate.get('generated') or '')[:16]}, commit "
+                f"`{separate.get('commit') or NA}`).", ""]
+    shared = [f"{name}: {get(r, 'locust.load_average.before', [NA])[0]}" for name, r in runs
+              if get(r, "locust.load_average")]
     out += [f"{section.get('residents')} residents started at {plan.get('spawn_rate')}/s, a think time of "
             f"{think[0]}–{think[1]} s before each next message, no new message after {plan.get('deadline')} s "
             "(a conversation still going then is *cut*). Lost, duplicated: messages sent against the user turns "
             "in the conversation's tracker; cross-talk: notes holding another resident's marker words.", "",
             table(("run", "residents", "completed / cut", "messages", "lost", "duplicated", "cross-talk", "p50",
-                   "p95", "p99", "messages/s"), rows), ""]
+                   "p95", "p99", "messages/s", "error answers (sent again)"), rows), ""]
+    if shared:
+        out += [f"Load average (1 min) as each run began, on {get(results, 'meta.machine.cpus') or NA} cores shared "
+                f"with other work: {'; '.join(shared)}.", ""]
     return out
 
 
