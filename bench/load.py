@@ -158,7 +158,7 @@ def account(records: Sequence[dict[str, Any]], turns: dict[str, list[str]]) -> d
         found = record_turns(record, turns.get(record["sender"], []))
         sent = [m["text"] for m in record["messages"]]
         totals.update(found)
-        if any(found.values()) and len(examples) < 5:
+        if (found["lost"] or found["duplicated"] or found["out_of_order"]) and len(examples) < 5:
             examples.append({"sender": record["sender"], **found, "sent": sent,
                              "turns": turns.get(record["sender"], [])})
     messages = sum(len(r["messages"]) for r in records)

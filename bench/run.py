@@ -27,7 +27,7 @@ mode and its ``bench/results/<name>.json`` is read afterwards.
 
 Usage::
 
-    python -m bench.run                 # the full run (about 30 minutes on 2 cores)
+    python -m bench.run                 # the full run (about 30 minutes on 2 cores, plus 30-50 for load)
     python -m bench.run --quick         # smoke run: few messages, 2 conversations, 2 folds
     python -m bench.run --only language note --out /tmp/bench
 """
