@@ -14,7 +14,8 @@ from typing import Any
 
 NA = "–"
 PLAIN = "plain Rasa"
-SECTION_NAMES = ("language", "note", "safety", "inbox", "training", "servers", "crossval", "personas", "safety_live")
+SECTION_NAMES = ("language", "note", "safety", "inbox", "training", "servers", "crossval", "personas", "safety_live",
+                 "load")
 
 
 # ------------------------------------------------------------------ small helpers
@@ -468,6 +469,45 @@ def md_inbox(results: dict[str, Any]) -> list[str]:
     return out + [table(("figure", "value"), [(k, fmt(v)) for k, v in flatten(ib.get("figures"))]), ""]
 
 
+def md_load(results: dict[str, Any]) -> list[str]:
+    out = ["## Load: residents at once through nginx (`bench/load.py`)", ""]
+    section = results.get("load")
+    line = status_line(section, "load")
+    if line:
+        return out + [line, ""]
+    runs = [(f"Naast, {n} Rasa replica{'s' if n != '1' else ''}", r) for n, r in section.get("replicas", {}).items()]
+    if isinstance(section.get("plain"), dict):
+        runs.append((PLAIN + " (one process, REST)", section["plain"]))
+    rows = []
+    for name, r in runs:
+        if "messages" not in r:
+            rows.append((name, r.get("status", "failed"), r.get("reason", ""), *[NA] * 9))
+            continue
+        c = r.get("conversations", {})
+        rows.append((name, r["residents"], f"{c.get('completed', NA)} / {c.get('cut_by_time_limit', NA)}",
+                     r["messages"], r["lost"], r["duplicated"], fmt(r.get("cross_talk")), fmt(r["p50_ms"], "ms"),
+                     fmt(r["p95_ms"], "ms"), fmt(r["p99_ms"], "ms"), fmt(r["messages_per_second"], "f1"),
+                     ", ".join(f"{n}× {s}" for s, n in sorted(get(r, "speed.error_statuses", {}).items())) or "0"))
+    plan = section.get("plan", {})
+    think = plan.get("think") or [NA, NA]
+    separate = get(results, "meta.load_run")
+    if separate:
+        out += [f"From its own run: `{separate.get('command')}` ({(separate.get('generated') or '')[:16]}, commit "
+                f"`{separate.get('commit') or NA}`).", ""]
+    shared = [f"{name}: {get(r, 'locust.load_average.before', [NA])[0]}" for name, r in runs
+              if get(r, "locust.load_average")]
+    out += [f"{section.get('residents')} residents started at {plan.get('spawn_rate')}/s, a think time of "
+            f"{think[0]}–{think[1]} s before each next message, no new message after {plan.get('deadline')} s "
+            "(a conversation still going then is *cut*). Lost, duplicated: messages sent against the user turns "
+            "in the conversation's tracker; cross-talk: notes holding another resident's marker words.", "",
+            table(("run", "residents", "completed / cut", "messages", "lost", "duplicated", "cross-talk", "p50",
+                   "p95", "p99", "messages/s", "error answers (sent again)"), rows), ""]
+    if shared:
+        out += [f"Load average (1 min) as each run began, on {get(results, 'meta.machine.cpus') or NA} cores shared "
+                f"with other work: {'; '.join(shared)}.", ""]
+    return out
+
+
 def md_missing(results: dict[str, Any]) -> list[str]:
     rows = []
     for name in SECTION_NAMES:
@@ -488,7 +528,7 @@ def render_markdown(results: dict[str, Any]) -> str:
     lines = ["# Naast — measured", ""] + md_meta(results) + ["", "## Summary: Naast vs plain Rasa, same run", "",
                                                              summary_table(results), ""]
     for part in (md_understanding, md_conversation, md_speed, md_memory, md_note, md_language, md_inbox,
-                 md_missing):
+                 md_load, md_missing):
         lines += part(results)
     timings = [(name, fmt(get(results, f"{name}.seconds"), "s")) for name in
                SECTION_NAMES if name in results]
@@ -541,6 +581,16 @@ def readme_block(results: dict[str, Any]) -> str:
         bullets.append(f"Plain language ({o['texts']} texts): {fmt(o['avg_sentence_words'], 'f1')} words a sentence, "
                        f"Flesch-Douma {fmt(o['flesch_douma'], 'f1')}, {fmt(o['rare_share'], 'pct')} rare words, "
                        f"official words: {', '.join(o['official_words']) or 'none'}.")
+    ld = results.get("load") or {}
+    if ld.get("status") == "ok":
+        runs = [f"{n} replica{'s' if n != '1' else ''} {fmt(r.get('messages_per_second'), 'f1')} messages/s, p95 "
+                f"{fmt(r.get('p95_ms'), 'ms')}" for n, r in (ld.get("replicas") or {}).items() if "messages" in r]
+        if "messages" in (ld.get("plain") or {}):
+            runs.append(f"plain Rasa {fmt(ld['plain']['messages_per_second'], 'f1')} messages/s, p95 "
+                        f"{fmt(ld['plain']['p95_ms'], 'ms')}")
+        bullets.append(f"Load ({ld.get('residents')} residents at once through nginx, whole intakes): "
+                       f"{'; '.join(runs)}; lost {ld.get('lost')}, duplicated {ld.get('duplicated')}, cross-talk "
+                       f"{ld.get('cross_talk')} of {ld.get('messages')} messages.")
     missing = [name for name in SECTION_NAMES
                if name in results and results[name].get("status") not in (None, "ok")]
     minutes = (m.get("wall_seconds") or 0) / 60

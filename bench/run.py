@@ -18,6 +18,8 @@ Sections (each one can fail or be missing without stopping the others; the repor
                 false crisis replies (bench/conversation.py; the same runner as ``make converse``)
 * ``safety_live`` crisis recall and false alarms through the real conversation, as the first message
                 and typed inside a question (bench/conversation.py)
+* ``load``      200 residents at once through nginx of the production topology, 1, 2 and 4 Rasa
+                replicas, and plain Rasa: lost, duplicated, cross-talk, latency, throughput (bench/load.py)
 
 Other engineers' bench modules are imported when they exist. Contract: ``run(quick: bool) -> dict``
 (JSON-serialisable figures); a module with only ``main(argv)`` is called with ``--quick`` in quick
@@ -25,7 +27,7 @@ mode and its ``bench/results/<name>.json`` is read afterwards.
 
 Usage::
 
-    python -m bench.run                 # the full run (about 30 minutes on 2 cores)
+    python -m bench.run                 # the full run (about 30 minutes on 2 cores, plus 30-50 for load)
     python -m bench.run --quick         # smoke run: few messages, 2 conversations, 2 folds
     python -m bench.run --only language note --out /tmp/bench
 """
@@ -63,7 +65,8 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS_DIR = ROOT / "bench" / "results"
 DATA_DIR = ROOT / "bench" / "data"
 NAAST_MODEL = ROOT / "models" / "naast.tar.gz"
-SECTIONS = ("language", "note", "safety", "inbox", "training", "servers", "crossval", "personas", "safety_live")
+SECTIONS = ("language", "note", "safety", "inbox", "training", "servers", "crossval", "personas", "safety_live",
+            "load")
 NOT_AVAILABLE, FAILED, OK = "not available", "failed", "ok"
 
 
@@ -536,6 +539,15 @@ def section_safety_live(ctx: Context) -> dict[str, Any]:
     return live_safety(RestTransport(live_servers(ctx).rasa_url), crisis, safe)
 
 
+def section_load(ctx: Context) -> dict[str, Any]:
+    from bench import load
+
+    if ctx.live is not None:  # the conversation sections' servers: their memory and CPU go to the load test
+        ctx.live.stop()
+        ctx.live = None
+    return load.run(quick=ctx.plan.quick, workdir=ctx.tmp / "load")
+
+
 RUNNERS: dict[str, Callable[[Context], dict[str, Any]]] = {
     "language": section_language,
     "note": section_note,
@@ -546,6 +558,7 @@ RUNNERS: dict[str, Callable[[Context], dict[str, Any]]] = {
     "crossval": section_crossval,
     "personas": section_personas,
     "safety_live": section_safety_live,
+    "load": section_load,
 }
 
 

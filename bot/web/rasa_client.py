@@ -69,7 +69,9 @@ class RasaClient:
                     raise RasaUnavailable(f"Rasa answered {response.status} on {path}")
                 response.raise_for_status()
                 return await response.json()
-        except (aiohttp.ClientError, TimeoutError) as error:
+        # asyncio.TimeoutError (the session's timeout) is not the built-in TimeoutError before Python 3.11;
+        # uncaught, aiohttp answers a bare 504 instead of the calm message with the phone number.
+        except (aiohttp.ClientError, asyncio.TimeoutError, TimeoutError) as error:
             raise RasaUnavailable(f"Rasa is not reachable at {self._base}: {error}") from error
 
 

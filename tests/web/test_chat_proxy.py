@@ -49,6 +49,27 @@ async def test_rasa_down_gives_a_phone_number(client: TestClient) -> None:
     assert status == 503 and body["phone"] in body["error"] and "niet kwijt" in body["error"]
 
 
+async def test_rasa_too_slow_is_rasa_unavailable_not_a_bare_504(aiohttp_server) -> None:  # noqa: ANN001
+    """Under load Rasa can take longer than the web app waits (bench/load.py saw it): the same calm 503."""
+    import asyncio
+
+    import aiohttp
+    from aiohttp import web
+
+    from bot.web.rasa_client import RasaClient, RasaUnavailable
+
+    async def slow(request: web.Request) -> web.Response:
+        await asyncio.sleep(5)
+        return web.json_response([])
+
+    rasa = web.Application()
+    rasa.router.add_post("/webhooks/rest/webhook", slow)
+    server = await aiohttp_server(rasa)
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=0.2)) as session:
+        with pytest.raises(RasaUnavailable):
+            await RasaClient(str(server.make_url("")), "token", session).send(SENDER, "hallo")
+
+
 async def test_health_reports_rasa_down(client: TestClient) -> None:
     response = await client.get("/healthz")
     assert response.status == 503 and (await response.json())["rasa"] == "unavailable"
