@@ -108,7 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     ctl.set_defaults(func=cmd_ctl)
     commands.add_parser("serve", help="start the web app only").set_defaults(func=cmd_serve)
     commands.add_parser("env", help="print the servers' environment").set_defaults(func=cmd_env)
-    from bot.accounts.cli import add_commands
+    from bot.inbox.cli import add_commands
 
     add_commands(commands)  # user, token, purge (inbox accounts and retention)
     return parser

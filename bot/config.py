@@ -62,7 +62,9 @@ class Settings(BaseSettings):
     team_mailbox: str = ""
     webhook_url: str = ""
     webhook_secret: str = ""
-    delivery_max_attempts: int = Field(8, ge=1, le=100)
+    # With the defaults (5 s doubling to at most an hour, 20 attempts) a receiver may be away for about
+    # half a day before a delivery counts as failed for good (tests/notes/test_delivery_outage.py).
+    delivery_max_attempts: int = Field(20, ge=1, le=100)
     delivery_base_delay_s: float = Field(5.0, gt=0)
     delivery_max_delay_s: float = Field(3600.0, gt=0, description="cap of the exponential back-off")
     delivery_timeout_s: float = Field(30.0, gt=0, description="per e-mail or webhook attempt")
@@ -114,6 +116,13 @@ class Settings(BaseSettings):
     prod_port_base: int = Field(15000, ge=1024, le=65535 - 100)
     # PostgreSQL's data, Redis, nginx's configuration, logs and temp files, supervisord's socket.
     prod_dir: Path = ROOT / ".naast" / "prod"
+    # How long the web app waits for Rasa's answer to one message (then the resident gets a calm error).
+    rasa_timeout_s: float = Field(30.0, gt=1, le=300)
+    # Lifetime of a conversation's lock in Redis (Rasa's TICKET_LOCK_LIFETIME, 60 s by Rasa's default).
+    # A replica killed while it held a lock leaves it there this long, and that conversation waits: so
+    # it must stay below NAAST_RASA_TIMEOUT_S (the resident's next message is then answered), and above
+    # the slowest normal turn (a longer turn lets the next message of that conversation start alongside).
+    lock_lifetime_s: int = Field(20, ge=5, le=600)
 
     class Config:
         env_prefix = "NAAST_"
@@ -137,6 +146,13 @@ class Settings(BaseSettings):
         # Otherwise a slow but live attempt could be taken over and delivered twice.
         if value <= 2 * values.get("delivery_timeout_s", 0):
             raise ValueError("NAAST_DELIVERY_LEASE_S must be more than twice NAAST_DELIVERY_TIMEOUT_S")
+        return value
+
+    @validator("lock_lifetime_s")
+    def _lock_below_rasa_timeout(cls, value: int, values: dict) -> int:  # noqa: N805
+        if value >= values.get("rasa_timeout_s", 30.0):
+            raise ValueError("NAAST_LOCK_LIFETIME_S must be below NAAST_RASA_TIMEOUT_S (else a conversation "
+                             "whose replica died answers nothing until the lock expires)")
         return value
 
     @classmethod

@@ -88,15 +88,15 @@ async def _warm_up_quietly(app: web.Application) -> None:
 
 
 async def _purge_forever(app: web.Application) -> None:
-    """Delete notes past their retention date every NAAST_PURGE_INTERVAL_MINUTES (also `naast purge`)."""
-    from bot.accounts.retention import purge
+    """The retention purge every NAAST_PURGE_INTERVAL_MINUTES, by one replica per round (also `naast purge`)."""
+    from bot.inbox.retention import maintain
 
     settings = app[SETTINGS]
     await asyncio.sleep(10)  # let start-up (and migrations elsewhere) finish
     while True:
         try:
-            result = await asyncio.to_thread(purge, app[DB], settings)
-            if result.notes:
+            result = await asyncio.to_thread(maintain, app[DB], settings)
+            if result is not None and result.notes:
                 logger.info("retention: %d notes deleted", result.notes)
         except Exception:  # noqa: BLE001 - the job must survive a database hiccup
             logger.exception("retention purge failed; trying again at the next interval")
@@ -105,7 +105,7 @@ async def _purge_forever(app: web.Application) -> None:
 
 async def _rasa_client(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
-    timeout = aiohttp.ClientTimeout(total=30, connect=3)
+    timeout = aiohttp.ClientTimeout(total=settings.rasa_timeout_s, connect=3)
     async with aiohttp.ClientSession(timeout=timeout) as session:
         app[RASA] = RasaClient(str(settings.rasa_url), settings.rasa_token, session)
         yield
