@@ -16,6 +16,11 @@ ROOT = Path(__file__).resolve().parent.parent
 LOCAL_SECRETS = ROOT / ".naast" / "secrets.env"
 
 
+# The secrets, by environment variable: every one is required (the Rasa API never runs without its token).
+SECRETS = {"NAAST_RASA_TOKEN": "rasa_token", "NAAST_SECRET_KEY": "secret_key", "NAAST_ACTION_TOKEN": "action_token"}
+MIN_SECRET_LENGTH = {"NAAST_RASA_TOKEN": 24, "NAAST_SECRET_KEY": 32, "NAAST_ACTION_TOKEN": 24}
+
+
 class ConfigError(RuntimeError):
     """Raised when the configuration is invalid; the message says what to fix."""
 
@@ -36,6 +41,10 @@ class Settings(BaseSettings):
     public_rasa_url: AnyHttpUrl | None = None
     # Origins (space separated) whose pages may embed the chat; "*" while testing locally.
     allowed_origins: str = "*"
+    # Addresses or networks (space separated) of the reverse proxy in front of the web app (nginx, an
+    # Ingress controller): only from them is X-Forwarded-For believed (bot/web/security.py). Empty: no
+    # proxy, the connection's own address counts. The production topology sets 127.0.0.1.
+    trusted_proxies: str = ""
 
     # Secrets: generated into .naast/secrets.env when not set (never committed).
     rasa_token: str = Field("", min_length=0)
@@ -135,6 +144,17 @@ class Settings(BaseSettings):
             raise ValueError("must not start or end with spaces")
         return value
 
+    @validator("trusted_proxies")
+    def _proxies_are_addresses(cls, value: str) -> str:  # noqa: N805
+        import ipaddress
+
+        for item in value.split():
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError as error:
+                raise ValueError(f"NAAST_TRUSTED_PROXIES: {item!r} is no address or network") from error
+        return value
+
     @validator("webhook_secret", always=True)
     def _webhook_needs_secret(cls, value: str, values: dict) -> str:  # noqa: N805
         if values.get("webhook_url") and len(value) < 16:
@@ -162,15 +182,20 @@ class Settings(BaseSettings):
             settings = cls(**overrides)  # type: ignore[arg-type]
         except ValidationError as error:
             raise ConfigError(f"Naast configuration is invalid:\n{error}") from error
-        local = ensure_local_secrets()
-        if not settings.rasa_token:
-            settings.rasa_token = local["NAAST_RASA_TOKEN"]
-        if not settings.secret_key:
-            settings.secret_key = local["NAAST_SECRET_KEY"]
-        if not settings.action_token:
-            settings.action_token = local["NAAST_ACTION_TOKEN"]
-        if len(settings.action_token) < 24:
-            raise ConfigError("Naast configuration is invalid: NAAST_ACTION_TOKEN needs at least 24 characters")
+        missing = [name for name, value in SECRETS.items() if not getattr(settings, value)]
+        if missing and settings.profile == "prod":
+            # Production takes its secrets from the environment only (an orchestrator's Secret, a
+            # .env the operator keeps), never from a file Naast wrote itself.
+            raise ConfigError(
+                "Naast production configuration is invalid: set " + ", ".join(missing) + " in the environment "
+                "(or .env). Make each with: python -c 'import secrets; print(secrets.token_urlsafe(32))'")
+        if missing:  # the embedded default: generated once into .naast/secrets.env
+            local = ensure_local_secrets()
+            for name in missing:
+                setattr(settings, SECRETS[name], local[name])
+        for name, length in MIN_SECRET_LENGTH.items():
+            if len(getattr(settings, SECRETS[name])) < length:
+                raise ConfigError(f"Naast configuration is invalid: {name} needs at least {length} characters")
         if settings.profile == "prod":
             settings.check_prod()
         return settings

@@ -408,6 +408,8 @@ def environment(settings, layout: Layout) -> dict[str, str]:  # noqa: ANN001
         "NAAST_REDIS_PORT": str(layout.redis_port),
         "NAAST_REDIS_PASSWORD": layout.secret("redis"),
         "NAAST_PUBLIC_RASA_URL": str(settings.public_rasa_url or settings.public_url),
+        # nginx is the web apps' one proxy: the log-in limit sees the resident's address, not nginx's.
+        "NAAST_TRUSTED_PROXIES": "127.0.0.1",
         # Rasa reads its lock lifetime from here (rasa.core.lock_store); why shorter: bot/config.py.
         "TICKET_LOCK_LIFETIME": str(settings.lock_lifetime_s),
     }

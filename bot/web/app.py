@@ -21,7 +21,7 @@ from bot.web.inbox.auth import inbox_guard, session_storage
 from bot.web.keys import DB, RASA, SETTINGS
 from bot.web.rasa_client import RasaClient, RasaUnavailable, warm_up
 from bot.web.routes import setup_routes
-from bot.web.security import security_headers
+from bot.web.security import security_headers, trusted_proxy
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 logger = logging.getLogger(__name__)
@@ -30,7 +30,8 @@ logger = logging.getLogger(__name__)
 def create_app(settings: Settings, engine: Engine | None = None, *, background: bool = True) -> web.Application:
     """The web app. ``engine``: an already migrated database (tests); default: ``settings.database_url``,
     brought to the newest schema at start-up. ``background``: run the retention purge job and warm Rasa up."""
-    app = web.Application(middlewares=[security_headers], client_max_size=64 * 1024)
+    proxy = trusted_proxy(settings.trusted_proxies)  # first: every later part sees the client's address
+    app = web.Application(middlewares=[*([proxy] if proxy else []), security_headers], client_max_size=64 * 1024)
     app[SETTINGS] = settings
     app[DB] = engine if engine is not None else make_engine(settings.database_url)
     # Inbox sessions: encrypted cookie (no server-side state), then CSRF on every inbox form.

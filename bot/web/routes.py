@@ -21,3 +21,4 @@ def setup_routes(app: web.Application) -> None:
     conversation.setup(app)  # /api/conversation: ids with a wipe token, and wiping
     inbox.setup(app)  # /inbox: the professionals' inbox (needs keys.DB and the session middleware)
     api.setup(app)  # /api/notes and /api/openapi.json for case systems
+    widget.setup_cors(app)  # last: CORS for the widget's paths, whoever added them
