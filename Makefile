@@ -28,6 +28,9 @@ $(STAMP): pyproject.toml constraints.txt
 	@PY=$$(scripts/find-python.sh) && { [ -x $(BIN)/python ] || $$PY -m venv $(VENV); }
 	$(BIN)/pip install --quiet --upgrade "pip<25" wheel "setuptools<81"
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	# Data only: the Kubernetes and compose JSON schemas tests/ops/test_deploy.py validates deploy/ with
+	# (their own code wants a newer jsonschema and attrs than Rasa 3.6 allows, and is never imported).
+	$(BIN)/pip install --quiet --no-deps -c constraints.txt kubernetes-validate check-jsonschema
 	@touch $@
 
 # Debian packages the tests need (PostgreSQL server, Chromium for browser tests).

@@ -65,7 +65,7 @@ class RasaClient:
                     raise RasaUnavailable(f"Rasa answered {response.status} on {path}")
                 response.raise_for_status()
                 return await response.json()
-        except (aiohttp.ClientError, TimeoutError) as error:
+        except (aiohttp.ClientError, asyncio.TimeoutError) as error:  # not the builtin one before 3.11
             raise RasaUnavailable(f"Rasa is not reachable at {self._base}: {error}") from error
 
 
