@@ -97,3 +97,14 @@ def test_no_conversation_is_stuck_after_the_fuzzing(servers: Servers) -> None:
         assert c.tracker(servers.settings.rasa_token)["latest_message"]["text"] == "Hallo"
     fresh = Conversation(servers.rasa_url, f"fuzz-{uuid.uuid4().hex[:12]}")
     assert fresh.say("Hallo")[-1] == "utter_ask_situation"
+
+
+def test_malformed_rest_messages_are_refused_with_400(servers: Servers) -> None:
+    """Rasa's own REST channel answered 500 to these (bot/rasa_runtime/rest.py)."""
+    url = f"{servers.rasa_url}/webhooks/rest/webhook"
+    for body in (b"", b"null", b"[]", b"42", b'{"message": "hallo"}', b'{"sender": 5, "message": "hallo"}',
+                 b'{"sender": "fuzz-x1", "message": ["hallo"]}', b'{"sender": "\\u0000", "message": "hallo"}'):
+        response = _send(url, body)
+        assert response.status_code == 400, (body, response.status_code, response.text[:200])
+    ok = _send(url, {"sender": f"fuzz-{uuid.uuid4().hex[:12]}", "message": "Hallo"})
+    assert ok.status_code == 200 and ok.json()
