@@ -98,3 +98,29 @@ def test_maintain_purges_once_and_skips_in_the_other_replicas(engine, settings) 
     assert retention.maintain(engine, settings) is None  # another replica, same interval: skipped
     later = utcnow() + dt.timedelta(minutes=settings.purge_interval_minutes + 1)
     assert retention.maintain(engine, settings, now=later) is not None
+
+
+def _imports(package: str) -> set[str]:
+    import ast
+
+    from bot.config import ROOT
+
+    found: set[str] = set()
+    for path in (ROOT / "bot" / package).rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                found.add(node.module)
+            elif isinstance(node, ast.Import):
+                found.update(alias.name for alias in node.names)
+    return found
+
+
+def test_imports_go_one_way_notes_delivery_inbox() -> None:
+    """channel -> Rasa -> actions -> notes store -> delivery -> inbox; accounts are used by the inbox."""
+    def reaches(package: str, other: str) -> bool:
+        return any(name == f"bot.{other}" or name.startswith(f"bot.{other}.") for name in _imports(package))
+
+    assert not reaches("notes", "inbox")
+    assert not reaches("accounts", "inbox") and not reaches("accounts", "delivery")
+    assert not reaches("inbox", "delivery") and not reaches("inbox", "web")
+    assert reaches("delivery", "inbox") and reaches("inbox", "accounts") and reaches("inbox", "notes")
