@@ -42,7 +42,7 @@ def prod() -> Iterator[Topology]:
     # the wait to exceed the lock's lifetime by more than one slow turn (still below Rasa's 60 s default).
     topology = Topology(rasa_replicas=2, extra_env={"NAAST_RASA_TIMEOUT_S": str(RASA_TIMEOUT_S)})
     try:
-        yield topology.start(timeout=420)
+        yield topology.start(timeout=600)  # a shared 2-core machine: other topologies may be starting too
     finally:
         topology.stop()
 
