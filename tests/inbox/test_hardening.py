@@ -108,3 +108,13 @@ def test_production_takes_its_secrets_from_the_environment_only(tmp_path: Path, 
     assert "NAAST_RASA_TOKEN" not in str(problem.value)
     with pytest.raises(ConfigError, match="NAAST_SECRET_KEY needs at least 32"):
         Settings.load(_env_file=None, secret_key="kort")
+
+
+async def test_a_wipe_with_a_non_ascii_token_is_refused_not_a_crash(tmp_path: Path, accounts) -> None:
+    """Found by tests/e2e/test_input_fuzz.py: hmac.compare_digest raised on a non-ASCII str (a 500)."""
+    async with TestClient(TestServer(create_app(make_settings(tmp_path), background=False))) as client:
+        conversation = await (await client.post("/api/conversation")).json()
+        for token in ("é", "\u202e" * 64, conversation["token"][:-1] + "ß"):
+            response = await client.post("/api/conversation/wipe", json={"sender": conversation["sender"],
+                                                                          "token": token})
+            assert response.status == 403, token
