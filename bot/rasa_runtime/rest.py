@@ -40,6 +40,10 @@ class NaastRestInput(RestInput):
         message = _body(req).get("message")
         if not isinstance(message, str):
             raise InvalidUsage("message must be a string")
+        if not message.strip():
+            # As the web app's chat proxy does: an empty message mid-conversation sent Rasa round its
+            # prediction limit and left the conversation answering nothing (tests/e2e/test_input_fuzz.py).
+            raise InvalidUsage("message is empty")
         return message
 
     def _extract_input_channel(self, req: Request) -> str:
