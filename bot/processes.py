@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -19,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.cli import server_environment
-from bot.config import ROOT, Settings
+from bot.config import ROOT, SECRETS, Settings
 from bot.supervision import server_commands
 
 BIN = Path(sys.executable).parent
@@ -182,12 +183,15 @@ class Topology:
             NAAST_ACTION_PORT=str(action), NAAST_PUBLIC_URL=f"http://127.0.0.1:{web}", NAAST_HOST="127.0.0.1",
             NAAST_RASA_URL=f"http://127.0.0.1:{rasa}",
         )
+        # Production takes its secrets from the environment only (bot/config.py): this topology's own.
+        for name in SECRETS:
+            self.env.setdefault(name, secrets.token_urlsafe(32))
         self.env.update(self.extra_env)
         self.settings = Settings.load(profile="prod", prod_dir=self.workdir,
                                       prod_port_base=int(self.env["NAAST_PROD_PORT_BASE"]),
                                       rasa_replicas=self.rasa_replicas, web_port=web, rasa_port=rasa,
-                                      action_port=action)
-        self.env["NAAST_RASA_TOKEN"] = self.settings.rasa_token
+                                      action_port=action,
+                                      **{field: self.env[name] for name, field in SECRETS.items()})
 
     @property
     def url(self) -> str:

@@ -33,7 +33,9 @@ reads the conversation from PostgreSQL at every message (Rasa keeps no tracker i
 is lost when a conversation moves. A message whose connection broke (a replica killed a moment ago
 can still accept one) is passed on too (``non_idempotent``, REST messages only). A replica killed while
 it held a conversation's lock leaves that lock in Redis until it expires (Rasa's TICKET_LOCK_LIFETIME,
-60 s): that one conversation waits that long, the other replica then answers it.
+NAAST_LOCK_LIFETIME_S, 20 s, below the web app's 30 s wait for Rasa): that one conversation waits that
+long, the other replica then answers it. While Redis is down each replica keeps its locks in memory
+(bot/rasa_runtime/lock_store.py): residents are answered, only a move between replicas is unserialised.
 
 socket.io keeps its session in the process, so sockets are sticky on ``$remote_addr`` (one resident's
 polling and websocket requests reach the same replica); a socket on a replica that dies reconnects to
@@ -406,6 +408,10 @@ def environment(settings, layout: Layout) -> dict[str, str]:  # noqa: ANN001
         "NAAST_REDIS_PORT": str(layout.redis_port),
         "NAAST_REDIS_PASSWORD": layout.secret("redis"),
         "NAAST_PUBLIC_RASA_URL": str(settings.public_rasa_url or settings.public_url),
+        # nginx is the web apps' one proxy: the log-in limit sees the resident's address, not nginx's.
+        "NAAST_TRUSTED_PROXIES": "127.0.0.1",
+        # Rasa reads its lock lifetime from here (rasa.core.lock_store); why shorter: bot/config.py.
+        "TICKET_LOCK_LIFETIME": str(settings.lock_lifetime_s),
     }
 
 

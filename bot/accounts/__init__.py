@@ -1,6 +1,6 @@
-"""Accounts and the professionals' inbox: users, roles, teams, API tokens, audit log, retention.
+"""Accounts of the professionals: users, roles, teams, API tokens, passwords, audit log.
 
-``users`` (accounts, log-in, tokens), ``passwords`` (Argon2id), ``routing`` (notes to teams),
-``inbox`` (what an account may see and do with notes), ``audit`` (who did what), ``retention`` (purge).
-Tables: ``tables``; schema: ``migrations/versions/0002_accounts_inbox.py``.
+``users`` (accounts, log-in, tokens), ``passwords`` (Argon2id), ``audit`` (who did what). Tables:
+``tables``; schema: ``migrations/versions/0002_accounts_inbox.py``. The inbox itself (routing, status,
+retention, the admin CLI) is ``bot/inbox``, which uses this package; this package never imports it.
 """

@@ -8,7 +8,7 @@ the purge deletes them explicitly too: when a note goes, nothing of it stays beh
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, String
 
 from bot.db import Base, UTCDateTime
 
@@ -78,28 +78,3 @@ class AuditRow(Base):
     status_code = Column(Integer, nullable=True)
     detail = Column(String(200), nullable=False, default="")
     ip = Column(String(64), nullable=True)
-
-
-class InboxNoteRow(Base):
-    """The inbox's facts about one note; made from the note when the inbox first sees it."""
-
-    __tablename__ = "inbox_notes"
-
-    note_id = Column(String(36), ForeignKey("notes.id", ondelete="CASCADE"), primary_key=True)
-    team = Column(String(64), nullable=False, index=True)
-    labels = Column(String(1000), nullable=False, default="")  # label keys, comma separated (for display)
-    has_contact = Column(Boolean, nullable=False, default=False)
-    assigned_to = Column(Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True, index=True)
-    picked_up_at = Column(UTCDateTime, nullable=True)
-    done_at = Column(UTCDateTime, nullable=True)
-    done_remark = Column(Text, nullable=True)
-    routing_version = Column(String(16), nullable=False)
-
-
-class InboxLabelRow(Base):
-    """One life-domain label of a note (for the label filter)."""
-
-    __tablename__ = "inbox_note_labels"
-
-    note_id = Column(String(36), ForeignKey("notes.id", ondelete="CASCADE"), primary_key=True)
-    label = Column(String(64), primary_key=True, index=True)

@@ -18,6 +18,8 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from bot.config import Settings
+from bot.inbox.index import index_delivered
+from bot.inbox.routing import Routing
 from bot.notes.model import STATUS_NEW, STATUS_QUEUED
 from bot.notes.store import OUTBOX_DELIVERED, OUTBOX_FAILED, OUTBOX_PENDING, OUTBOX_SENDING
 from bot.notes.tables import NoteRow, OutboxRow
@@ -82,8 +84,8 @@ def mark_delivered(engine: Engine, claimed: Claimed, now: dt.datetime) -> bool:
                        claim_token=None, last_error=None)
 
 
-def deliver_to_inbox(engine: Engine, claimed: Claimed, now: dt.datetime) -> bool:
-    """The inbox channel: the note becomes visible ("nieuw") in the same transaction."""
+def deliver_to_inbox(engine: Engine, claimed: Claimed, now: dt.datetime, routing: Routing) -> bool:
+    """The inbox channel: the note becomes visible ("nieuw") with its team and labels, in one transaction."""
     with engine.begin() as connection:
         if not _finish(connection, claimed, status=OUTBOX_DELIVERED, delivered_at=now,
                        claim_token=None, last_error=None):
@@ -91,6 +93,7 @@ def deliver_to_inbox(engine: Engine, claimed: Claimed, now: dt.datetime) -> bool
         connection.execute(update(NoteRow)
                            .where(NoteRow.id == claimed.note_id, NoteRow.status == STATUS_QUEUED)
                            .values(status=STATUS_NEW))
+        index_delivered(connection, claimed.note_id, routing)
         return True
 
 

@@ -21,6 +21,7 @@ from bot.delivery.outbox import (
     mark_delivered,
     schedule_retry,
 )
+from bot.inbox.routing import load_routing
 from bot.notes.store import OUTBOX_FAILED, NoteStore
 
 log = logging.getLogger(__name__)
@@ -70,7 +71,8 @@ async def deliver_due(store: NoteStore, settings: Settings, now: dt.datetime | N
 async def _deliver(store: NoteStore, settings: Settings, item: Claimed, now: dt.datetime,
                    http: aiohttp.ClientSession) -> None:
     if item.channel == "inbox":
-        await asyncio.to_thread(deliver_to_inbox, store.engine, item, now)
+        # Read at each delivery (cached until the file changes): a routing change applies to the next note.
+        await asyncio.to_thread(deliver_to_inbox, store.engine, item, now, load_routing(settings.routing_file))
         return
     note = await asyncio.to_thread(store.get, item.note_id)
     if note is None:

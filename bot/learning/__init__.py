@@ -5,5 +5,5 @@ Messages Naast did not understand are recorded at the moment Rasa handles them (
 the ``deduce`` package plus BSN and IBAN); the raw text is never shown and is replaced, not kept.
 Editors see them grouped by similarity (``store.grouped``) and can
 turn one into an example of an intent (a draft, ``bot.training.drafts``). The rows follow the
-conversations' retention (``store.purge``, called by ``bot.accounts.retention.purge``).
+conversations' retention (``store.purge``, called by ``bot.inbox.retention.purge``).
 """

@@ -1,4 +1,4 @@
-"""De-identified messages Naast did not understand (schema: ``migrations/versions/0003_training_learning.py``)."""
+"""De-identified messages Naast did not understand (schema: ``migrations/versions/0004_training_learning.py``)."""
 
 from __future__ import annotations
 

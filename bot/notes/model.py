@@ -14,10 +14,13 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-# Note status: "wachtrij" until the inbox channel delivered it, then "nieuw". The inbox moves it on
-# ("opgepakt", "afgerond": bot/accounts/inbox.py); the store does not restrict the values.
+# A note's status, the one definition of these words: "wachtrij" until the inbox channel delivered it
+# (bot/delivery), then "nieuw"; the inbox moves it on to "opgepakt" and "afgerond" (its status machine:
+# bot/inbox/machine.py). The store does not restrict the values.
 STATUS_QUEUED = "wachtrij"
 STATUS_NEW = "nieuw"
+STATUS_PICKED_UP = "opgepakt"
+STATUS_DONE = "afgerond"
 
 TEXT_SECTIONS = ("situation", "what_matters", "what_goes_well", "what_was_tried", "what_would_help",
                  "network", "own_ideas", "additions")

@@ -6,7 +6,7 @@
 - "Wis dit gesprek" closes it with reason ``wiped`` (through the web app), which deletes it whatever it holds.
 - Abandoned conversations without a note go after ``NAAST_ABANDONED_CONVERSATION_HOURS``; conversations
   that led to a note after ``NAAST_CONVERSATION_RETENTION_DAYS`` (``conversations.purge``, run by the
-  retention job in ``bot/accounts/retention.py``).
+  retention job in ``bot/inbox/retention.py``).
 """
 
 CLOSED_SLOT = "conversation_closed"

@@ -18,7 +18,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from rasa.core.tracker_store import SQLTrackerStore
+import sqlalchemy as sa
+from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.learning.collect import COLLECTOR
@@ -39,6 +40,13 @@ class PrivacyTrackerStore(SQLTrackerStore):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if self.engine.dialect.name != "sqlite":
+            # Rasa's engine has no pre-ping: after a database restart the first turn on each pooled
+            # connection would fail (the resident sees an error once more after the database is back).
+            url = self.engine.url
+            self.engine.dispose()
+            self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(str(url)))
+            self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         logger.info("tracker store: conversations closed without a note are deleted")
 
     async def save(self, tracker: DialogueStateTracker) -> None:

@@ -27,6 +27,14 @@ conversation continues where it was. ``install()`` puts the subclass in the one 
 processor (``rasa.core.agent.MessageProcessor``, used by ``Agent.load_model``, also after ``PUT /model``).
 Custom slot-mapping actions (``ActionExtractSlots``) already catch their own failures in Rasa; Naast
 uses none.
+
+**The database away (PostgreSQL, Rasa's tracker store).** Rasa wraps every tracker store in
+``FailSafeTrackerStore`` (``rasa/core/agent.py``): a failed ``retrieve`` returns no tracker, so the
+resident's next message silently starts a *new* conversation (the opening again), kept in memory only.
+``NaastMessageProcessor`` therefore uses the tracker store it wraps, and a database error during a turn
+(``sqlalchemy.exc.SQLAlchemyError``) becomes the same calm message: nothing of the turn is saved, the
+stored conversation stays where it was, and the resident's message is answered again once the database
+is back (tests/ops/test_faults.py).
 """
 
 from __future__ import annotations
@@ -37,7 +45,9 @@ from typing import Any
 
 import aiohttp
 from rasa.core.actions.action import Action, ActionExecutionRejection, create_bot_utterance
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.processor import MessageProcessor
+from rasa.core.tracker_store import FailSafeTrackerStore
 from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_SESSION_START_NAME
 from rasa.shared.core.events import (
     ActionExecuted,
@@ -48,6 +58,7 @@ from rasa.shared.core.events import (
     UserUttered,
 )
 from rasa.utils.endpoints import ClientResponseError
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.resources import load_resources
 
@@ -112,6 +123,29 @@ def _never_started(tracker) -> bool:  # noqa: ANN001
 
 
 class NaastMessageProcessor(MessageProcessor):
+    def __init__(self, model_path, tracker_store, *args: Any, **kwargs: Any) -> None:  # noqa: ANN001
+        if isinstance(tracker_store, FailSafeTrackerStore):
+            # Its fallback would start a new, in-memory conversation while the database is away.
+            tracker_store = tracker_store._tracker_store  # noqa: SLF001 - checked in install()
+        super().__init__(model_path, tracker_store, *args, **kwargs)
+
+    async def handle_message(self, message: UserMessage) -> list[dict[str, Any]] | None:
+        try:
+            return await super().handle_message(message)
+        except SQLAlchemyError as error:
+            logger.error("tracker store unavailable for a message (%s: %s); the resident gets %s",
+                         type(error).__name__, error, RESPONSE)
+            channel = message.output_channel
+            if isinstance(channel, CollectingOutputChannel):
+                channel.messages.clear()  # replies of a turn that was not saved would mislead
+            await channel.send_response(message.sender_id, self.calm_message())
+            return channel.messages if isinstance(channel, CollectingOutputChannel) else None
+
+    def calm_message(self) -> dict[str, Any]:
+        """The calm message from the domain's text (no tracker, no NLG server needed)."""
+        phone = str(load_resources()["municipality"]["phone"])
+        return {"text": self.domain.responses[RESPONSE][0]["text"].replace("{municipality_phone}", phone)}
+
     async def _run_action(self, action, tracker, output_channel, nlg, prediction) -> bool:  # noqa: ANN001
         guarded = _Guarded(action, self)
         predict_more = await super()._run_action(guarded, tracker, output_channel, nlg, prediction)
@@ -127,7 +161,7 @@ class NaastMessageProcessor(MessageProcessor):
         except Exception:  # noqa: BLE001 - an NLG server may be away too; the domain's text follows
             logger.exception("NLG failed for %s", RESPONSE)
         if not message:
-            message = {"text": self.domain.responses[RESPONSE][0]["text"].replace("{municipality_phone}", phone)}
+            message = self.calm_message()
         message["utter_action"] = RESPONSE
         events: list[Event] = [create_bot_utterance(message)]
         applied = tracker.applied_events()
@@ -150,7 +184,8 @@ def install() -> None:
     current = agent.MessageProcessor
     if current is NaastMessageProcessor:
         return
-    if current is not MessageProcessor or not hasattr(MessageProcessor, "_run_action"):
+    if current is not MessageProcessor or not hasattr(MessageProcessor, "_run_action") or \
+            "_tracker_store" not in FailSafeTrackerStore.__init__.__code__.co_names:
         raise RuntimeError("bot.rasa_runtime: rasa.core.agent.MessageProcessor is not Rasa 3.6's; check the upgrade")
     agent.MessageProcessor = NaastMessageProcessor
     # Published models are switched to in a worker thread, not by PUT /model (bot/training/switch.py).

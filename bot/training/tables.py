@@ -1,4 +1,4 @@
-"""Tables of editors' drafts and published models (schema: ``migrations/versions/0003_training_learning.py``)."""
+"""Tables of editors' drafts and published models (schema: ``migrations/versions/0004_training_learning.py``)."""
 
 from __future__ import annotations
 

@@ -17,10 +17,14 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.accounts import audit, inbox, users
-from bot.accounts.inbox import Conflict, Filters, NotFound, Refused
-from bot.accounts.routing import load_routing
+from bot.accounts import audit, users
 from bot.accounts.users import Account
+from bot.inbox import index, machine
+from bot.inbox import notes as inbox
+from bot.inbox import status as statuses
+from bot.inbox.notes import Filters
+from bot.inbox.routing import load_routing
+from bot.inbox.status import Conflict, NotFound, Refused
 from bot.notes.model import Note
 from bot.web.inbox.auth import client_ip
 from bot.web.keys import DB, SETTINGS
@@ -76,8 +80,8 @@ def _int_param(query: Any, name: str, default: int, low: int, high: int) -> int:
     return value
 
 
-ENUMS = {"status": ("open", "alle", *inbox.STATUSES), "urgent": ("true", "false"), "mine": ("true", "false")}
-MAX_LENGTHS = {"team": 64, "label": 64, "reference": inbox.MAX_SEARCH}
+ENUMS = {"status": ("open", "alle", *statuses.STATUSES), "urgent": ("true", "false"), "mine": ("true", "false")}
+MAX_LENGTHS = {"team": 64, "label": 64, "reference": statuses.MAX_SEARCH}
 
 
 def _filters(request: web.Request) -> Filters:
@@ -118,7 +122,7 @@ async def _list(request: web.Request, account: Account) -> tuple[int, dict[str, 
     routing = load_routing(request.app[SETTINGS].routing_file)
 
     def work() -> tuple[list[dict[str, Any]], int]:
-        inbox.sync(engine, routing)
+        index.ensure_routed(engine, routing)
         summaries, total = inbox.list_notes(engine, account, filters, page=page, per_page=per_page)
         return [_item(view) for view in inbox.get_notes(engine, account, [s.id for s in summaries])], total
 
@@ -137,7 +141,7 @@ async def _get(request: web.Request, account: Account) -> tuple[int, dict[str, A
     note_id = request.match_info["note_id"]
 
     def work() -> inbox.NoteView:
-        inbox.sync(engine, routing)
+        index.ensure_routed(engine, routing)
         return inbox.get_note(engine, account, note_id)
 
     view = await asyncio.to_thread(work)
@@ -159,8 +163,8 @@ async def _set_status(request: web.Request, account: Account) -> tuple[int, dict
     if not isinstance(body, dict) or set(body) - {"status", "remark"}:
         raise ApiError(400, "bad_request", "the body must be an object with status and (for afgerond) remark")
     status, remark = body.get("status"), body.get("remark", "")
-    if status not in inbox.STATUSES:
-        raise ApiError(400, "bad_request", f"status must be one of {', '.join(inbox.STATUSES)}")
+    if status not in statuses.STATUSES:
+        raise ApiError(400, "bad_request", f"status must be one of {', '.join(statuses.STATUSES)}")
     if remark is None:
         remark = ""
     if not isinstance(remark, str):
@@ -168,8 +172,8 @@ async def _set_status(request: web.Request, account: Account) -> tuple[int, dict
     routing = load_routing(settings.routing_file)
 
     def work() -> inbox.NoteView:
-        inbox.sync(engine, routing)
-        return inbox.change_status(engine, settings.retention_days, account, note_id, status, remark, via="api",
+        index.ensure_routed(engine, routing)
+        return machine.change_status(engine, settings.retention_days, account, note_id, status, remark, via="api",
                                    ip=client_ip(request))
 
     view = await asyncio.to_thread(work)
@@ -184,7 +188,7 @@ async def _call(request: web.Request, action: str, handler: Any) -> web.Response
         headers = {"WWW-Authenticate": 'Bearer realm="naast"'} if problem.status == 401 else None
         return _error(problem.status, problem.error, problem.message, headers)
     note_id = request.match_info.get("note_id")
-    audit_values: dict[str, Any] = {"note_id": note_id if note_id and inbox.NOTE_ID.match(note_id) else None}
+    audit_values: dict[str, Any] = {"note_id": note_id if note_id and statuses.NOTE_ID.match(note_id) else None}
     try:
         status, body, extra = await handler(request, account)
         audit_values.update(extra)
@@ -290,11 +294,11 @@ def openapi_spec(public_url: str) -> dict[str, Any]:
                            "account first).",
             "oneOf": [
                 {"type": "object", "required": ["status"], "additionalProperties": False,
-                 "properties": {"status": {"type": "string", "enum": [inbox.STATUS_PICKED_UP, inbox.STATUS_NEW]},
-                                "remark": {"type": "string", "maxLength": inbox.MAX_REMARK}}},
+                 "properties": {"status": {"type": "string", "enum": [statuses.STATUS_PICKED_UP, statuses.STATUS_NEW]},
+                                "remark": {"type": "string", "maxLength": statuses.MAX_REMARK}}},
                 {"type": "object", "required": ["status", "remark"], "additionalProperties": False,
-                 "properties": {"status": {"type": "string", "enum": [inbox.STATUS_DONE]},
-                                "remark": {"type": "string", "minLength": 1, "maxLength": inbox.MAX_REMARK,
+                 "properties": {"status": {"type": "string", "enum": [statuses.STATUS_DONE]},
+                                "remark": {"type": "string", "minLength": 1, "maxLength": statuses.MAX_REMARK,
                                            "pattern": "\\S", "description": "A short remark"}}},
             ],
         },
@@ -318,13 +322,13 @@ def openapi_spec(public_url: str) -> dict[str, Any]:
                 "summary": "Notes of the token's teams, urgent open notes first, then newest first",
                 "parameters": [
                     _query("status", "open = nieuw and opgepakt (default); alle = every status",
-                           {"type": "string", "enum": ["open", "alle", *inbox.STATUSES]}),
+                           {"type": "string", "enum": ["open", "alle", *statuses.STATUSES]}),
                     _query("team", "One of the token's teams", {"type": "string", "maxLength": 64}),
                     _query("label", "A life-domain label key, e.g. finances", {"type": "string", "maxLength": 64}),
                     _query("urgent", "Only urgent (true) or only not urgent (false) notes",
                            {"type": "string", "enum": ["true", "false"]}),
                     _query("reference", "Search by (part of) the reference, e.g. NST-7K3Q",
-                           {"type": "string", "maxLength": inbox.MAX_SEARCH}),
+                           {"type": "string", "maxLength": statuses.MAX_SEARCH}),
                     _query("mine", "Only notes picked up by the token's account",
                            {"type": "string", "enum": ["true", "false"]}),
                     _query("page", "Page number", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE,

@@ -21,7 +21,7 @@ from bot.web.inbox.auth import inbox_guard, session_storage
 from bot.web.keys import DB, RASA, SETTINGS
 from bot.web.rasa_client import RasaClient, RasaUnavailable, warm_up
 from bot.web.routes import setup_routes
-from bot.web.security import security_headers
+from bot.web.security import security_headers, trusted_proxy
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 logger = logging.getLogger(__name__)
@@ -30,7 +30,8 @@ logger = logging.getLogger(__name__)
 def create_app(settings: Settings, engine: Engine | None = None, *, background: bool = True) -> web.Application:
     """The web app. ``engine``: an already migrated database (tests); default: ``settings.database_url``,
     brought to the newest schema at start-up. ``background``: run the retention purge job and warm Rasa up."""
-    app = web.Application(middlewares=[security_headers], client_max_size=64 * 1024)
+    proxy = trusted_proxy(settings.trusted_proxies)  # first: every later part sees the client's address
+    app = web.Application(middlewares=[*([proxy] if proxy else []), security_headers], client_max_size=64 * 1024)
     app[SETTINGS] = settings
     app[DB] = engine if engine is not None else make_engine(settings.database_url)
     # Inbox sessions: encrypted cookie (no server-side state), then CSRF on every inbox form.
@@ -88,15 +89,15 @@ async def _warm_up_quietly(app: web.Application) -> None:
 
 
 async def _purge_forever(app: web.Application) -> None:
-    """Delete notes past their retention date every NAAST_PURGE_INTERVAL_MINUTES (also `naast purge`)."""
-    from bot.accounts.retention import purge
+    """The retention purge every NAAST_PURGE_INTERVAL_MINUTES, by one replica per round (also `naast purge`)."""
+    from bot.inbox.retention import maintain
 
     settings = app[SETTINGS]
     await asyncio.sleep(10)  # let start-up (and migrations elsewhere) finish
     while True:
         try:
-            result = await asyncio.to_thread(purge, app[DB], settings)
-            if result.notes:
+            result = await asyncio.to_thread(maintain, app[DB], settings)
+            if result is not None and result.notes:
                 logger.info("retention: %d notes deleted", result.notes)
         except Exception:  # noqa: BLE001 - the job must survive a database hiccup
             logger.exception("retention purge failed; trying again at the next interval")
@@ -105,7 +106,7 @@ async def _purge_forever(app: web.Application) -> None:
 
 async def _rasa_client(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
-    timeout = aiohttp.ClientTimeout(total=30, connect=3)
+    timeout = aiohttp.ClientTimeout(total=settings.rasa_timeout_s, connect=3)
     async with aiohttp.ClientSession(timeout=timeout) as session:
         app[RASA] = RasaClient(str(settings.rasa_url), settings.rasa_token, session)
         yield

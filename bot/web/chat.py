@@ -31,8 +31,11 @@ async def chat_page(request: web.Request) -> dict:
 
 async def chat_message(request: web.Request) -> web.Response:
     settings = request.app[SETTINGS]
+    too_long = f"Uw bericht is te lang. Het mag {settings.max_message_chars} tekens zijn. Stuur het in delen."
     try:
         body = await request.json()
+    except web.HTTPRequestEntityTooLarge:  # over the app's body limit: the same calm answer as a long message
+        return _problem(413, too_long)
     except ValueError:
         return _problem(400, "Dit bericht kon ik niet lezen. Probeer het opnieuw.")
     if not isinstance(body, dict):
@@ -44,9 +47,7 @@ async def chat_message(request: web.Request) -> web.Response:
     if not message:
         return _problem(400, "Uw bericht is leeg. Typ eerst iets.")
     if len(message) > settings.max_message_chars:
-        return _problem(
-            413, f"Uw bericht is te lang. Het mag {settings.max_message_chars} tekens zijn. Stuur het in delen."
-        )
+        return _problem(413, too_long)
     try:
         replies = await request.app[RASA].send(sender, message)
     except RasaUnavailable:

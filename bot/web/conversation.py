@@ -42,7 +42,9 @@ def new_conversation(secret: str) -> dict[str, str]:
 
 
 def token_is_valid(secret: str, sender: str, token: str) -> bool:
-    return bool(SENDER.match(sender)) and hmac.compare_digest(wipe_token(secret, sender), token)
+    # As bytes: compare_digest refuses str with non-ASCII characters (a TypeError, found by fuzzing).
+    return bool(SENDER.match(sender)) and hmac.compare_digest(wipe_token(secret, sender).encode(),
+                                                              token.encode("utf-8", "surrogatepass"))
 
 
 async def create(request: web.Request) -> web.Response:

@@ -22,3 +22,4 @@ def setup_routes(app: web.Application) -> None:
     inbox.setup(app)  # /inbox: the professionals' inbox (needs keys.DB and the session middleware)
     api.setup(app)  # /api/notes and /api/openapi.json for case systems
     editor.setup(app)  # /editor: what Naast says and understands (editors; publishing for admins)
+    widget.setup_cors(app)  # last: CORS for the widget's paths, whoever added them

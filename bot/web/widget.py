@@ -8,8 +8,10 @@ Routes (added by `setup(app)`):
 - ``GET /demo`` and ``GET /demo/contact`` — "Gemeente Voorbeeld", a fake municipal site with the
   embed snippet and a strict Content-Security-Policy (used by the browser tests and for show).
 
-It also answers CORS for ``/api/chat`` and ``/api/widget/config``: the widget runs on the
-municipality's pages, another origin than this web app. No cookies are used, so no credentials.
+``setup_cors(app)`` (after every route is added) answers CORS for the widget's paths with aiohttp-cors,
+for NAAST_ALLOWED_ORIGINS only: the widget runs on the municipality's pages, another origin than this
+web app. No cookies are used, so no credentials. (aiohttp-cors rather than our own headers: preflight
+checks of method and headers per the CORS spec, and one well-kept place for them.)
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import re
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
+import aiohttp_cors
 import aiohttp_jinja2
 from aiohttp import web
 
@@ -78,15 +81,6 @@ def embedding_csp(naast_url: str, settings: Settings) -> str:
     )
 
 
-def _allowed_origin(settings: Settings, request_origin: str | None) -> str | None:
-    allowed = settings.allowed_origins.split()
-    if "*" in allowed:
-        return "*"
-    if request_origin and request_origin in allowed:
-        return request_origin
-    return None
-
-
 async def widget_js(request: web.Request) -> web.StreamResponse:
     if not WIDGET_JS.exists():
         raise web.HTTPNotFound(text="The widget is not built: run `make widget`.")
@@ -117,29 +111,6 @@ async def widget_config(request: web.Request) -> web.Response:
     )
 
 
-async def preflight(request: web.Request) -> web.Response:
-    """CORS preflight for the widget's JSON POST to /api/chat (answered only for allowed origins)."""
-    if not _allowed_origin(request.app[SETTINGS], request.headers.get("Origin")):
-        raise web.HTTPForbidden(text="origin not allowed")
-    return web.Response(
-        status=204,
-        headers={
-            "Access-Control-Allow-Methods": "POST, GET, OPTIONS",
-            "Access-Control-Allow-Headers": "Content-Type",
-            "Access-Control-Max-Age": "600",
-        },
-    )
-
-
-async def _cors_headers(request: web.Request, response: web.StreamResponse) -> None:
-    if request.path not in CORS_PATHS or "Origin" not in request.headers:
-        return
-    allowed = _allowed_origin(request.app[SETTINGS], request.headers["Origin"])
-    if allowed:
-        response.headers["Access-Control-Allow-Origin"] = allowed
-        response.headers["Vary"] = "Origin"
-
-
 def _demo_handler(page: str):  # noqa: ANN202 - an aiohttp handler
     async def handler(request: web.Request) -> web.Response:
         settings = request.app[SETTINGS]
@@ -166,13 +137,18 @@ def _demo_handler(page: str):  # noqa: ANN202 - an aiohttp handler
 
 
 def setup(app: web.Application) -> None:
-    """Add the widget's routes and CORS handling to the web app."""
+    """Add the widget's routes to the web app."""
     app.router.add_get("/widget.js", widget_js, name="widget_js")
     app.router.add_get("/api/widget/config", widget_config, name="widget_config")
-    app.router.add_route("OPTIONS", "/api/widget/config", preflight)
-    app.router.add_route("OPTIONS", "/api/chat", preflight)
-    app.router.add_route("OPTIONS", "/api/conversation", preflight)
-    app.router.add_route("OPTIONS", "/api/conversation/wipe", preflight)
     for name, page in DEMO_PAGES.items():
         app.router.add_get(page["path"], _demo_handler(name), name=f"demo_{name}")
-    app.on_response_prepare.append(_cors_headers)
+
+
+def setup_cors(app: web.Application) -> None:
+    """CORS on the widget's paths (CORS_PATHS) for the configured origins; call after every route exists."""
+    options = aiohttp_cors.ResourceOptions(allow_credentials=False, allow_headers=("Content-Type",),
+                                           allow_methods=("GET", "POST"), max_age=600)
+    cors = aiohttp_cors.setup(app, defaults={origin: options for origin in app[SETTINGS].allowed_origins.split()})
+    for route in list(app.router.routes()):
+        if route.resource is not None and route.resource.canonical in CORS_PATHS and route.method != "OPTIONS":
+            cors.add(route)

@@ -16,8 +16,8 @@ from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
 from bot.accounts import users
-from bot.accounts.routing import load_routing
 from bot.db import init_db
+from bot.inbox.routing import load_routing
 from bot.notes.model import Note
 from bot.processes import free_port
 from bot.web.app import create_app

@@ -15,8 +15,8 @@ import psutil
 import pytest
 import requests
 
-from bot.accounts.retention import purge
 from bot.db import make_engine
+from bot.inbox.retention import purge
 from bot.notes.store import NoteStore
 from bot.privacy.conversations import count_rows, purge_for
 from bot.processes import Servers

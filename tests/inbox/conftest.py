@@ -12,9 +12,9 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy.engine import Engine
 
 from bot.accounts import users
-from bot.accounts.routing import load_routing
 from bot.config import Settings
 from bot.db import init_db
+from bot.inbox.routing import load_routing
 from bot.processes import free_port
 from bot.web.app import create_app
 

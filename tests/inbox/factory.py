@@ -6,11 +6,18 @@ import datetime as dt
 import uuid
 from typing import Any
 
+from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 
+from bot.config import ROOT
 from bot.db import utcnow
-from bot.notes.model import STATUS_NEW, Note
-from bot.notes.store import NoteStore
+from bot.delivery.outbox import Claimed, deliver_to_inbox
+from bot.inbox.routing import load_routing
+from bot.notes.model import Note
+from bot.notes.store import OUTBOX_SENDING, NoteStore
+from bot.notes.tables import OutboxRow
+
+ROUTING_FILE = ROOT / "config" / "routing.yml"
 
 LABELS = {
     "finances": "Financiën",
@@ -57,10 +64,22 @@ def make_note(*, situation: str = "Ik loop achter met de huur en de post stapelt
 
 
 def store_note(engine: Engine, note: Note | None = None, *, delivered: bool = True, **kwargs: Any) -> Note:
-    """Store a note as the action does (consent given) and, like the delivery worker, mark it delivered."""
+    """Store a note as the action does (consent given) and deliver it to the inbox as the worker does."""
     store = NoteStore(engine)
     saved = store.save(note or make_note(**kwargs), consent=True)
     if delivered:
-        store.set_status(saved.id, STATUS_NEW)
+        deliver(engine, saved.id)
         saved = store.get(saved.id)
     return saved
+
+
+def deliver(engine: Engine, note_id: str) -> bool:
+    """The delivery worker's inbox channel for this note's outbox row: claimed, then delivered."""
+    now = utcnow()
+    token = str(uuid.uuid4())
+    with engine.begin() as connection:
+        row_id = connection.execute(select(OutboxRow.id).where(OutboxRow.note_id == note_id,
+                                                               OutboxRow.channel == "inbox")).scalar_one()
+        connection.execute(update(OutboxRow).where(OutboxRow.id == row_id).values(
+            status=OUTBOX_SENDING, claim_token=token, claimed_at=now, attempts=OutboxRow.attempts + 1))
+    return deliver_to_inbox(engine, Claimed(row_id, note_id, "inbox", 1, token), now, load_routing(ROUTING_FILE))

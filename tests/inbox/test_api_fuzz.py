@@ -16,8 +16,8 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 
 from bot.accounts import users
-from bot.accounts.routing import load_routing
 from bot.db import init_db
+from bot.inbox.routing import load_routing
 from bot.processes import free_port
 from bot.web.app import create_app
 from tests.inbox.conftest import make_settings

@@ -7,11 +7,15 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select, text
 
-from bot.accounts import inbox, users
-from bot.accounts.retention import purge
-from bot.accounts.routing import RoutingError, label_key, load_routing, parse_routing
-from bot.accounts.tables import AuditRow, InboxLabelRow, InboxNoteRow
+from bot.accounts import users
+from bot.accounts.tables import AuditRow
 from bot.db import init_db, session_scope, utcnow
+from bot.inbox import index, machine
+from bot.inbox import notes as inbox
+from bot.inbox.retention import purge
+from bot.inbox.routing import RoutingError, label_key, load_routing, parse_routing
+from bot.inbox.status import Conflict, NotFound, Refused
+from bot.inbox.tables import InboxLabelRow, InboxNoteRow
 from bot.notes.store import NoteStore
 from bot.notes.tables import NoteRow, OutboxRow
 from tests.inbox.conftest import PASSWORD
@@ -46,55 +50,50 @@ def test_wrong_routing_is_explained(data, message) -> None:
 def test_changed_routing_moves_only_unassigned_new_notes(engine, settings, accounts, tmp_path) -> None:
     routing = load_routing(settings.routing_file)
     waiting, taken = store_note(engine, labels=("housing",)), store_note(engine, labels=("housing",))
-    inbox.sync(engine, routing)
-    inbox.change_status(engine, 90, accounts["anna"], taken.id, "opgepakt")
+    machine.change_status(engine, 90, accounts["anna"], taken.id, "opgepakt")
     changed = parse_routing({"teams": dict(routing.teams), "default": "wijkteam",
                              "rules": [{"labels": ["housing"], "team": "wmo"}]})
-    assert inbox.sync(engine, changed) == 2
+    assert index.reroute(engine, changed) == 2
     with session_scope(engine) as session:
         teams = dict(session.execute(select(InboxNoteRow.note_id, InboxNoteRow.team)).all())
     assert teams == {waiting.id: "wmo", taken.id: "wijkteam"}
-    assert inbox.sync(engine, changed) == 0  # nothing left to do
+    assert index.reroute(engine, changed) == 0  # nothing left to do
 
 
 def test_undelivered_notes_are_not_in_the_inbox(engine, settings, accounts) -> None:
     queued = store_note(engine, delivered=False)
-    inbox.sync(engine, load_routing(settings.routing_file))
     items, total = inbox.list_notes(engine, accounts["anna"], inbox.Filters(status="alle"))
     assert total == 0
-    with pytest.raises(inbox.NotFound):
+    with pytest.raises(NotFound):
         inbox.get_note(engine, accounts["anna"], queued.id)
 
 
 def test_only_professionals_read_notes(engine, settings, accounts) -> None:
     note = store_note(engine)
-    inbox.sync(engine, load_routing(settings.routing_file))
     for name in ("eva", "beheer"):
-        with pytest.raises(inbox.Refused):
+        with pytest.raises(Refused):
             inbox.list_notes(engine, accounts[name], inbox.Filters())
-        with pytest.raises(inbox.Refused):
+        with pytest.raises(Refused):
             inbox.get_note(engine, accounts[name], note.id)
 
 
 def test_two_people_cannot_both_pick_up(engine, settings, accounts) -> None:
     note = store_note(engine)
-    inbox.sync(engine, load_routing(settings.routing_file))
-    inbox.change_status(engine, 90, accounts["anna"], note.id, "opgepakt")
-    with pytest.raises(inbox.Conflict) as problem:
-        inbox.change_status(engine, 90, accounts["zaak"], note.id, "opgepakt")
+    machine.change_status(engine, 90, accounts["anna"], note.id, "opgepakt")
+    with pytest.raises(Conflict) as problem:
+        machine.change_status(engine, 90, accounts["zaak"], note.id, "opgepakt")
     assert problem.value.reason == "picked_up" and problem.value.who == "anna"
-    with pytest.raises(inbox.Conflict):
-        inbox.change_status(engine, 90, accounts["zaak"], note.id, "afgerond", "klaar")
+    with pytest.raises(Conflict):
+        machine.change_status(engine, 90, accounts["zaak"], note.id, "afgerond", "klaar")
     with pytest.raises(ValueError):
-        inbox.change_status(engine, 90, accounts["anna"], note.id, "afgerond", "x" * 501)
+        machine.change_status(engine, 90, accounts["anna"], note.id, "afgerond", "x" * 501)
 
 
 def test_retention_dates_follow_the_status(engine, settings, accounts) -> None:
     old = store_note(engine, created_at=utcnow() - dt.timedelta(days=80))
-    inbox.sync(engine, load_routing(settings.routing_file))
-    view = inbox.change_status(engine, 90, accounts["anna"], old.id, "opgepakt")
+    view = machine.change_status(engine, 90, accounts["anna"], old.id, "opgepakt")
     assert view.note.retention_until > utcnow() + dt.timedelta(days=89)  # kept while someone works on it
-    view = inbox.change_status(engine, 30, accounts["anna"], old.id, "afgerond", "Klaar.")
+    view = machine.change_status(engine, 30, accounts["anna"], old.id, "afgerond", "Klaar.")
     assert abs(view.note.retention_until - (utcnow() + dt.timedelta(days=30))) < dt.timedelta(minutes=1)
 
 
@@ -114,13 +113,11 @@ def _rows_about(engine, note_id: str) -> dict[str, int]:
 def _purge_leaves_nothing(engine, settings) -> None:
     teams = {"wijkteam", "schuldhulp", "wmo", "jeugd"}
     anna = users.add_user(engine, settings, "anna", "professional", PASSWORD, ("schuldhulp", "wijkteam"), teams)
-    routing = load_routing(settings.routing_file)
     expired = store_note(engine, labels=("finances", "housing"), created_at=utcnow() - dt.timedelta(days=200))
     done = store_note(engine, labels=("finances",))
     kept = store_note(engine, labels=("finances",))
-    inbox.sync(engine, routing)
-    inbox.change_status(engine, 1, anna, done.id, "opgepakt")
-    inbox.change_status(engine, 1, anna, done.id, "afgerond", "Geholpen.")
+    machine.change_status(engine, 1, anna, done.id, "opgepakt")
+    machine.change_status(engine, 1, anna, done.id, "afgerond", "Geholpen.")
     assert all(_rows_about(engine, expired.id).values())
     result = purge(engine, settings, now=utcnow() + dt.timedelta(days=2))
     assert result.notes == 2

@@ -127,11 +127,10 @@ async def test_pick_up_and_mark_done(client: TestClient, engine) -> None:
 
 
 async def test_hand_back_and_a_colleague_cannot_take_a_picked_up_note(client: TestClient, engine, accounts) -> None:
-    from bot.accounts import inbox
+    from bot.inbox import machine
 
     note = store_note(engine)
-    inbox.sync(engine, _routing(client))
-    inbox.change_status(engine, 90, accounts["zaak"], note.id, "opgepakt")
+    machine.change_status(engine, 90, accounts["zaak"], note.id, "opgepakt")
     await login(client, "anna")
     page = await client.get(f"/inbox/notities/{note.id}")
     html = await page.text()
@@ -145,7 +144,7 @@ async def test_hand_back_and_a_colleague_cannot_take_a_picked_up_note(client: Te
 
 
 def _routing(client: TestClient):
-    from bot.accounts.routing import load_routing
+    from bot.inbox.routing import load_routing
     from bot.web.keys import SETTINGS
 
     return load_routing(client.server.app[SETTINGS].routing_file)

@@ -19,10 +19,12 @@ import pytest
 from bot.db import utcnow
 from bot.delivery import configured_channels, deliver_due, requeue_failed, run_worker
 from bot.delivery.outbox import backoff_s, claim_due, deliver_to_inbox, mark_delivered
+from bot.inbox.routing import load_routing
 from bot.notes.model import Note
 from bot.notes.store import NoteStore
 from bot.notes.texts import all_strings, load_texts
 from bot.summariser import summarise
+from tests.inbox.factory import ROUTING_FILE
 from tests.notes.conftest import (
     CONVERSATIONS,
     WEBHOOK_SECRET,
@@ -203,7 +205,7 @@ def test_a_stale_claim_is_taken_over_once(store: NoteStore) -> None:
     [taken] = claim_due(store.engine, t0 + dt.timedelta(seconds=31), limit=10, lease_s=30)
     assert taken.id == crashed.id and taken.attempts == 2 and taken.claim_token != crashed.claim_token
     assert not mark_delivered(store.engine, crashed, t0)  # the old claim can no longer finish it
-    assert deliver_to_inbox(store.engine, taken, t0)
+    assert deliver_to_inbox(store.engine, taken, t0, load_routing(ROUTING_FILE))
     assert entry(store, note, "inbox").status == "delivered"
 
 

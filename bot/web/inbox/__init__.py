@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 import aiohttp_jinja2
 from aiohttp import web
 
-from bot.accounts.inbox import STATUS_NAMES
-from bot.accounts.routing import label_name
 from bot.db import utcnow
+from bot.inbox.routing import label_name
+from bot.inbox.status import STATUS_NAMES
 from bot.web.inbox import views
 
 LOCAL_TZ = ZoneInfo("Europe/Amsterdam")

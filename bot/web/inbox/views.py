@@ -1,6 +1,6 @@
 """The professionals' inbox: log-in, the list of notes, one note, its print view, actions, audit log.
 
-Every handler is thin: ``bot.accounts.inbox`` decides what an account may see and do; database work
+Every handler is thin: ``bot.inbox`` decides what an account may see and do; database work
 runs in a worker thread. Every page is Dutch, plain HTML forms (works without JavaScript), and every
 view, status change, print and export is written to the audit log.
 """
@@ -18,10 +18,14 @@ import aiohttp_jinja2
 from aiohttp import web
 from aiohttp_session import get_session
 
-from bot.accounts import audit, inbox, users
-from bot.accounts.inbox import Conflict, Filters, NotFound, Refused
-from bot.accounts.routing import label_name, load_routing
+from bot.accounts import audit, users
 from bot.accounts.users import Account
+from bot.inbox import index, machine
+from bot.inbox import notes as inbox
+from bot.inbox import status as statuses
+from bot.inbox.notes import Filters
+from bot.inbox.routing import label_name, load_routing
+from bot.inbox.status import Conflict, NotFound, Refused
 from bot.notes.render import SECTION_ORDER, privacy_lines
 from bot.notes.texts import load_texts
 from bot.web.inbox.auth import client_ip, csrf_token, current_account, end_session, start_session
@@ -209,7 +213,7 @@ async def _note_list(request: web.Request, account: Account) -> web.Response:
     page = _page_number(request.query.get("pagina", "1"))
 
     def work() -> tuple:
-        inbox.sync(engine, routing)
+        index.ensure_routed(engine, routing)
         items, total = inbox.list_notes(engine, account, filters, page=page, per_page=PER_PAGE)
         counts = inbox.counts(engine, account)
         labels = inbox.labels_in_use(engine, account)
@@ -232,7 +236,7 @@ async def _note_list(request: web.Request, account: Account) -> web.Response:
         request, "inbox/list.html", account, status=400 if error else 200, nav="list", items=items, total=total,
         counts=counts, filters=filters, labels=labels, teams=[(t, routing.team_name(t)) for t in account.teams],
         team_name=routing.team_name, page=page, pages=pages, page_link=page_link, error=error,
-        filtered=bool(query.keys() - {"status"}) or filters.status != inbox.OPEN,
+        filtered=bool(query.keys() - {"status"}) or filters.status != statuses.OPEN,
     )
 
 
@@ -257,12 +261,12 @@ async def _load(request: web.Request, account: Account, action: str) -> inbox.No
     routing = load_routing(request.app[SETTINGS].routing_file)
 
     def work() -> inbox.NoteView | None:
-        inbox.sync(engine, routing)
+        index.ensure_routed(engine, routing)
         try:
             view = inbox.get_note(engine, account, note_id)
         except NotFound:
             audit.record(engine, actor=account.name, via="web", action="note.refused", status_code=404,
-                         note_id=note_id if inbox.NOTE_ID.match(note_id) else None, ip=client_ip(request))
+                         note_id=note_id if statuses.NOTE_ID.match(note_id) else None, ip=client_ip(request))
             return None
         if action:
             audit.record(engine, actor=account.name, via="web", action=action, note_id=view.note.id,
@@ -282,7 +286,7 @@ def _note_context(request: web.Request, view: inbox.NoteView) -> dict[str, Any]:
         "view": view, "note": note, "summary": view.summary, "t": load_texts(),
         "sections": [(name, getattr(note.sections, name)) for name in SECTION_ORDER],
         "privacy_lines": privacy_lines(note), "team_name": routing.team_name(view.summary.team),
-        "status_name": inbox.STATUS_NAMES.get(view.summary.status, view.summary.status),
+        "status_name": statuses.STATUS_NAMES.get(view.summary.status, view.summary.status),
     }
 
 
@@ -318,13 +322,13 @@ def _status_action(status: str, message: str) -> Handler:
     async def handler(request: web.Request, account: Account) -> web.Response:
         settings = request.app[SETTINGS]
         form = await request.post()
-        remark = str(form.get("opmerking", ""))[: inbox.MAX_REMARK * 4]
+        remark = str(form.get("opmerking", ""))[: statuses.MAX_REMARK * 4]
         note_id = request.match_info["note_id"]
         routing = load_routing(settings.routing_file)
 
         def work() -> None:
-            inbox.sync(_db(request), routing)
-            inbox.change_status(_db(request), settings.retention_days, account, note_id, status, remark, via="web",
+            index.ensure_routed(_db(request), routing)
+            machine.change_status(_db(request), settings.retention_days, account, note_id, status, remark, via="web",
                                 ip=client_ip(request))
 
         try:
@@ -343,16 +347,16 @@ def _status_action(status: str, message: str) -> Handler:
             else:
                 error, code = str(problem), 400
             return await _render(request, "inbox/note.html", account, status=code, nav="note", action_error=error,
-                                 remark=remark if status == inbox.STATUS_DONE else "",
+                                 remark=remark if status == statuses.STATUS_DONE else "",
                                  **_note_context(request, view))
         raise web.HTTPSeeOther(f"/inbox/notities/{note_id}?melding={message}")
 
     return requires("professional")(handler)
 
 
-pick_up = _status_action(inbox.STATUS_PICKED_UP, "opgepakt")
-hand_back = _status_action(inbox.STATUS_NEW, "teruggegeven")
-mark_done = _status_action(inbox.STATUS_DONE, "afgerond")
+pick_up = _status_action(statuses.STATUS_PICKED_UP, "opgepakt")
+hand_back = _status_action(statuses.STATUS_NEW, "teruggegeven")
+mark_done = _status_action(statuses.STATUS_DONE, "afgerond")
 
 
 # -- audit log (admins) -------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """editors' drafts, model versions, de-identified messages to learn from
 
-Revision ID: 0003_training_learning
+Revision ID: 0004_training_learning
 Revises: 0002_accounts_inbox
 Create Date: 2026-12-01
 """
@@ -8,8 +8,8 @@ Create Date: 2026-12-01
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003_training_learning"
-down_revision = "0002_accounts_inbox"
+revision = "0004_training_learning"
+down_revision = "0003_inbox_jobs"
 branch_labels = None
 depends_on = None
 

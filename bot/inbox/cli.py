@@ -1,4 +1,4 @@
-"""Admin commands of the `naast` CLI: ``user``, ``token`` and ``purge`` (registered by bot/cli.py).
+"""The inbox's admin commands in the `naast` CLI: ``user``, ``token`` and ``purge`` (registered by bot/cli.py).
 
     naast user add NAME --role professional|editor|admin [--team KEY ...] [--password-stdin]
     naast user disable NAME | enable NAME | unlock NAME | list
@@ -31,7 +31,7 @@ def _engine(settings: Settings) -> Any:
 
 
 def _teams(settings: Settings) -> set[str]:
-    from bot.accounts.routing import load_routing
+    from bot.inbox.routing import load_routing
 
     return set(load_routing(settings.routing_file).teams)
 
@@ -115,7 +115,7 @@ def cmd_token(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_purge(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.accounts.retention import purge
+    from bot.inbox.retention import purge
 
     engine = _engine(settings)
     try:
