@@ -37,7 +37,7 @@ def tree_rss(pid: int) -> int:
 class PeakSampler:
     """Samples every ``interval`` seconds until ``stop()``; keeps the peak and a coarse timeline."""
 
-    def __init__(self, targets: dict[str, Callable[[], int | None]], interval: float = 0.25,
+    def __init__(self, targets: dict[str, Callable[[], int | list[int] | None]], interval: float = 0.25,
                  timeline_every: float = 2.0) -> None:
         self.targets = dict(targets)
         self.interval = interval
@@ -72,7 +72,8 @@ class PeakSampler:
                 pid = None
             if not pid:
                 continue
-            rss = tree_rss(pid)
+            # A target may be several processes (Naast's Rasa processes): their sum.
+            rss = sum(tree_rss(p) for p in pid) if isinstance(pid, (list, tuple)) else tree_rss(pid)
             if rss:
                 now[name] = rss
                 self.samples[name] += 1
