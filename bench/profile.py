@@ -173,12 +173,12 @@ def tracker_figures(db: Path, prefix: str, messages: int) -> dict[str, Any]:
 def _profile_pass(servers: Any, workers: int, messages: int, label: str, tmp: Path) -> dict[str, Any]:
     from bench import latency
 
-    rasa = Recorder(servers.pid("rasa"), tmp / f"{label}-rasa.txt")
+    rasa = [Recorder(pid, tmp / f"{label}-rasa-{n}.txt") for n, pid in enumerate(servers.rasa_pids())]
     actions = Recorder(servers.pid("actions"), tmp / f"{label}-actions.txt", subprocesses=True)
     time.sleep(1.0)  # py-spy attaches
     load = latency.run_load(servers.rasa_url, latency.naast_scripts(), workers, messages, 600,
                             prefix=f"profile-{label}")
-    rasa_stages, action_stages = rasa.stop(), actions.stop()
+    rasa_stages, action_stages = sum((r.stop() for r in rasa), Counter()), actions.stop()
     sent = len(load.latencies_ms)
     return {
         "workers": workers,
@@ -236,3 +236,83 @@ if __name__ == "__main__":
     import json
 
     print(json.dumps(run(quick="--quick" in sys.argv), indent=1))
+
+
+# ------------------------------------------------------------------ report (bench/report.py calls these)
+PASSES = (("one_conversation", "1 conversation"), ("loaded", "loaded"))
+
+
+def markdown(section: dict[str, Any] | None) -> list[str]:
+    """The per-stage table of Rasa's busy time, and the dialogue figures, for latest.md."""
+    out = ["## Profile: where Rasa's time per message goes", ""]
+    if not section or section.get("status") not in (None, "ok"):
+        reason = (section or {}).get("reason", "not run")
+        return out + [f"*profile: {(section or {}).get('status', 'not run')} ({reason}).*", ""]
+    one, loaded = section.get("one_conversation") or {}, section.get("loaded") or {}
+    out += [
+        f"py-spy samples ({section.get('rate_hz')} Hz) of every Rasa process and the action server while "
+        f"one whole conversation runs ({one.get('messages')} messages) and while {loaded.get('workers')} run "
+        f"at once ({loaded.get('messages')} messages); Naast started as `make run` starts it. A sample is put "
+        "in the first stage of `bench/profile.py` STAGES that any frame of its stack matches. ms = busy "
+        "milliseconds of the Rasa processes per message (waiting is not counted).", "",
+    ]
+    stages: dict[str, dict[str, Any]] = {}
+    for key, _ in PASSES:
+        for row in (section.get(key) or {}).get("rasa") or []:
+            stages.setdefault(row["stage"], {})[key] = row
+    order = sorted(stages, key=lambda s: -(stages[s].get("one_conversation") or {}).get("ms_per_message", 0))
+    rows = []
+    for name in order:
+        cells = [name]
+        for key, _ in PASSES:
+            row = stages[name].get(key) or {}
+            cells += [f"{row['ms_per_message']:.1f} ms" if row else "–",
+                      f"{100 * row['share']:.1f} %" if row else "–"]
+        rows.append(cells)
+    rows.append(["**Rasa, all stages**", f"{one.get('rasa_busy_ms_per_message')} ms", "100 %",
+                 f"{loaded.get('rasa_busy_ms_per_message')} ms", "100 %"])
+    rows.append(["action server (whole process)", f"{one.get('actions_busy_ms_per_message')} ms", "",
+                 f"{loaded.get('actions_busy_ms_per_message')} ms", ""])
+    header = ["stage", "1 conversation", "share", "loaded", "share"]
+    out += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    out += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
+    out += ["", "![profile per stage](profile.png)", ""]
+    for key, label in PASSES:
+        d = (section.get(key) or {}).get("dialogue") or {}
+        lat = (section.get(key) or {}).get("latency_ms") or {}
+        out.append(f"- {label}: p50 {lat.get('p50')} ms, p95 {lat.get('p95')} ms (under the profiler); "
+                   f"{d.get('predictions_per_message')} policy predictions per message (won by "
+                   f"{d.get('winning_policy')}); {d.get('action_server_calls_per_message')} action-server calls "
+                   f"per message, carrying on average {d.get('tracker_events_bytes_per_call_mean')} bytes of "
+                   f"events (at most {d.get('tracker_events_bytes_per_call_max')}).")
+    return out + [""]
+
+
+def plot(section: dict[str, Any] | None, out: Path) -> Path | None:
+    """A horizontal bar plot of ms per message per stage, both passes."""
+    if not section or not section.get("one_conversation"):
+        return None
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    data = {key: {r["stage"]: r["ms_per_message"] for r in (section.get(key) or {}).get("rasa") or []}
+            for key, _ in PASSES}
+    names = sorted(set(data["one_conversation"]) | set(data["loaded"]),
+                   key=lambda s: data["one_conversation"].get(s, 0))
+    fig, ax = plt.subplots(figsize=(8, 0.32 * len(names) + 1.4))
+    ys = range(len(names))
+    for offset, (key, label) in zip((0.2, -0.2), PASSES, strict=True):
+        ax.barh([y + offset for y in ys], [data[key].get(n, 0) for n in names], height=0.4, label=label)
+    ax.set_yticks(list(ys))
+    ax.set_yticklabels(names, fontsize=8)
+    ax.set_xlabel("busy ms of the Rasa processes per message")
+    ax.set_title("Where Rasa's time per message goes (py-spy)")
+    ax.legend(loc="lower right")
+    ax.grid(axis="x", alpha=0.3)
+    fig.tight_layout()
+    path = out / "profile.png"
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path

@@ -13,6 +13,8 @@ Sections (each one can fail or be missing without stopping the others; the repor
 * ``training``  full training and retraining after a one-sentence change, Naast and ``rasa init``
 * ``servers``   start to ready, out-of-domain fallback, REST latency (1 and 20 conversations),
                 peak memory; Naast (Rasa + actions + web app) and plain Rasa side by side
+* ``profile``   py-spy samples of Rasa over one whole conversation and a loaded run, per stage
+                (bench/profile.py)
 * ``crossval``  5-fold cross-validation, Naast's pipeline vs Rasa's default (bench/nlu_crossval.py)
 * ``personas``  every persona of tests/personas through the real servers: faithful notes, loops,
                 false crisis replies (bench/conversation.py; the same runner as ``make converse``)
@@ -63,7 +65,8 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS_DIR = ROOT / "bench" / "results"
 DATA_DIR = ROOT / "bench" / "data"
 NAAST_MODEL = ROOT / "models" / "naast.tar.gz"
-SECTIONS = ("language", "note", "safety", "inbox", "training", "servers", "crossval", "personas", "safety_live")
+SECTIONS = ("language", "note", "safety", "inbox", "training", "servers", "profile", "crossval", "personas",
+            "safety_live")
 NOT_AVAILABLE, FAILED, OK = "not available", "failed", "ok"
 
 
@@ -114,7 +117,7 @@ def load_average() -> list[float] | None:
 # ------------------------------------------------------------------ section runner
 def missing_module(error: ModuleNotFoundError) -> bool:
     """A missing bench/bot module (not yet written) or an uninstalled bench dependency."""
-    return bool(error.name) and (error.name.split(".")[0] in {"bench", "bot", "pyphen", "wordfreq", "psutil",
+    return bool(error.name) and (error.name.split(".")[0] in {"bench", "bot", "pyphen", "wordfreq", "psutil", "py_spy",
                                                               "matplotlib"})
 
 
@@ -415,7 +418,8 @@ def section_servers(ctx: Context) -> dict[str, Any]:
     servers = Servers(workdir=ctx.tmp / "naast-servers", model=Path(model), with_web=True)
     plain = plain_rasa.RasaServer(project=ctx.plain_project, model=ctx.plain_model, logdir=ctx.tmp / "plain-servers")
     sampler = memory.PeakSampler({
-        "naast_rasa": lambda: servers.pid("rasa"),
+        "naast_rasa": servers.rasa_pids,  # every Rasa process (make run starts one per core)
+        "naast_router": lambda: servers.pid("rasa") if servers.rasa_names != ["rasa"] else None,
         "naast_actions": lambda: servers.pid("actions"),
         "naast_web": lambda: servers.pid("web"),
         "plain_rasa": lambda: plain.pid,
@@ -536,6 +540,12 @@ def section_safety_live(ctx: Context) -> dict[str, Any]:
     return live_safety(RestTransport(live_servers(ctx).rasa_url), crisis, safe)
 
 
+def section_profile(ctx: Context) -> dict[str, Any]:
+    from bench import profile
+
+    return profile.run(quick=ctx.plan.quick)
+
+
 RUNNERS: dict[str, Callable[[Context], dict[str, Any]]] = {
     "language": section_language,
     "note": section_note,
@@ -543,6 +553,7 @@ RUNNERS: dict[str, Callable[[Context], dict[str, Any]]] = {
     "inbox": section_inbox,
     "training": section_training,
     "servers": section_servers,
+    "profile": section_profile,
     "crossval": section_crossval,
     "personas": section_personas,
     "safety_live": section_safety_live,
