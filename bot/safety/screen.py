@@ -236,8 +236,13 @@ class SlotIndex:
     affixes: list[tuple[int, Word]] = field(default_factory=list)  # word*, *word, *word*
     typo_words: list[tuple[int, Word]] = field(default_factory=list)
     cache: dict[tuple[str, str, bool], frozenset[int]] = field(default_factory=dict)
+    # typo_words by the length of the word, built on first use: an unknown token is compared only with
+    # words whose length allows a match (bench/profile.py: comparing each new word with every one of
+    # thousands of lexicon words was most of the screen's time, ~27 ms per unknown word).
+    _by_length: dict[int, list[tuple[int, Word]]] | None = field(default=None, repr=False, compare=False)
 
     def add(self, slot: Slot) -> None:
+        self._by_length = None
         for word in slot.words:
             if word.mode != "exact":
                 self.affixes.append((slot.key, word))
@@ -266,8 +271,27 @@ class SlotIndex:
             ):
                 keys.add(key)
         if not token.known:  # a real word is never read as a typo of another one
-            keys |= {key for key, word in self.typo_words if key not in keys and self._typo(token.text, word)}
+            keys |= {key for key, word in self._typo_candidates(len(token.text))
+                     if key not in keys and self._typo(token.text, word)}
         return keys
+
+    def _typo_candidates(self, length: int) -> list[tuple[int, Word]]:
+        """The typo words that ``_typo`` could match for a token of ``length`` characters (a superset).
+
+        An exact word is at most 2 edits away, so its length is within 2 of the token's; a word start
+        (prefix) needs a token of at least its length - 1 (``_typo``)."""
+        if self._by_length is None:
+            by_length: dict[int, list[tuple[int, Word]]] = {}
+            for key, word in self.typo_words:
+                by_length.setdefault(len(word.text), []).append((key, word))
+            self._by_length = by_length
+        found = []
+        for size, words in self._by_length.items():
+            if abs(size - length) <= 2:
+                found += words
+            elif size <= length + 1:
+                found += [(key, word) for key, word in words if word.mode != "exact"]
+        return found
 
     def _typo(self, typed: str, word: Word) -> bool:
         size = len(word.text)
