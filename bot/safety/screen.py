@@ -202,6 +202,10 @@ def _within(typed: str, word: str, limit: int) -> bool:
     """Optimal-string-alignment distance (a swap of two letters is one typo) is at most `limit`."""
     if abs(len(typed) - len(word)) > limit:
         return False
+    # Each edit changes the set of letters by at most two (a swap by none), so words whose letter sets
+    # differ by more than 2 * limit are farther apart: most pairs end here, before the table.
+    if (_letters(typed) ^ _letters(word)).bit_count() > 2 * limit:
+        return False
     previous2: list[int] = []
     previous = list(range(len(word) + 1))
     for i, a in enumerate(typed, 1):
@@ -215,6 +219,16 @@ def _within(typed: str, word: str, limit: int) -> bool:
             return False
         previous2, previous = previous, current
     return previous[-1] <= limit
+
+
+@lru_cache(maxsize=65536)
+def _letters(text: str) -> int:
+    """The set of characters of ``text`` as bits (characters may share a bit: that only lets more
+    pairs through to the exact check)."""
+    mask = 0
+    for char in text:
+        mask |= 1 << (ord(char) % 64)
+    return mask
 
 
 def _form_matches(form: str, word: Word) -> bool:
@@ -494,12 +508,35 @@ def order_signals(signals: set[str] | list[str]) -> list[str]:
     return [signal for signal in SIGNALS if signal in set(signals)]
 
 
+_FIRST_SLOTS: dict[int, tuple[Lexicon, list[frozenset[int] | None]]] = {}
+
+
+def _first_slots(lexicon: Lexicon) -> list[frozenset[int] | None]:
+    """Per entry, the slots its patterns can start with (None: a pattern starts with an optional word).
+
+    A pattern matches only where its first word occurs (``_spans``), so an entry none of whose first
+    words is in the message cannot fire: it is skipped without trying its patterns one by one."""
+    cached = _FIRST_SLOTS.get(id(lexicon))
+    if cached is None or cached[0] is not lexicon:
+        firsts: list[frozenset[int] | None] = []
+        for entry in lexicon.entries:
+            heads = [pattern.elements[0] for pattern in entry.patterns]
+            optional = any(isinstance(h, Slot) and h.optional for h in heads)
+            firsts.append(None if optional else frozenset(h.key for h in heads))
+        if len(_FIRST_SLOTS) > 8:  # lexicons reloaded in tests: keep a few
+            _FIRST_SLOTS.clear()
+        cached = _FIRST_SLOTS[id(lexicon)] = (lexicon, firsts)
+    return cached[1]
+
+
 def screen_message(text: str, lexicon: Lexicon | None = None) -> ScreenResult:
     """The signals in a message and the lexicon entries that raised them."""
     lexicon = lexicon or load_lexicon()
     tokens = tokenize(text or "", lexicon.variants, lexicon.known_words)
     prepared = _Text(tokens, [lexicon.index.slots_for(token) for token in tokens])
-    hits = [hit for entry in lexicon.entries if (hit := _entry_hit(entry, prepared))]
+    present = prepared.starts.keys()
+    hits = [hit for entry, firsts in zip(lexicon.entries, _first_slots(lexicon), strict=True)
+            if (firsts is None or not firsts.isdisjoint(present)) and (hit := _entry_hit(entry, prepared))]
     figurative = any(_spans(pattern, prepared) for pattern in lexicon.figures)
     return ScreenResult(order_signals({s for hit in hits for s in hit.signals}), hits, figurative)
 
