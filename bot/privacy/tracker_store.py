@@ -22,11 +22,15 @@ per message before.
 
 from __future__ import annotations
 
+import itertools
+import json
 import logging
+from collections.abc import Iterator
 from typing import Any
 
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
+from sqlalchemy import func
 from sqlalchemy.orm import sessionmaker
 
 from bot.db import make_engine
@@ -53,6 +57,27 @@ class PrivacyTrackerStore(SQLTrackerStore):
             self.engine = make_engine(url)
             self.sessionmaker = sessionmaker(bind=self.engine)
         logger.info("tracker store: conversations closed without a note are deleted")
+
+    async def _retrieve(self, sender_id: str, fetch_events_from_all_sessions: bool) -> DialogueStateTracker | None:
+        """Rasa's query (``_event_query``), but fetching only the ``data`` column as plain rows.
+
+        Rasa builds an ORM object per stored event and keeps only its JSON; under load that was the
+        largest part of the tracker store's time (bench/profile.py). Same rows, same order, same tracker.
+        """
+        with self.session_scope() as session:
+            query = self._event_query(session, sender_id, fetch_events_from_all_sessions)
+            rows = query.with_entities(self.SQLEvent.data).all()
+        events = [json.loads(data) for (data,) in rows]
+        if self.domain and events:
+            return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+        return None
+
+    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
+        """The events not stored yet; counts the stored ones without loading them (Rasa's count()
+        wraps the whole event query in a subquery)."""
+        query = self._event_query(session, tracker.sender_id, fetch_events_from_all_sessions=False)
+        stored = query.order_by(None).with_entities(func.count(self.SQLEvent.id)).scalar() or 0
+        return itertools.islice(tracker.events, stored, len(tracker.events))
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         reason = closed_reason(tracker)
