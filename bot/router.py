@@ -28,6 +28,7 @@ import asyncio
 import hashlib
 import json
 import logging
+import os
 import re
 from collections.abc import Sequence
 
@@ -83,6 +84,7 @@ class Router:
             raise ValueError("the router needs at least one Rasa process")
         self.upstreams = [u.rstrip("/") for u in upstreams]
         self._session: aiohttp.ClientSession | None = None
+        self._warm_up: asyncio.Future | None = None
 
     async def start(self, _app: web.Application) -> None:
         # No keep-alive to the processes: on a fresh connection a process that just died refuses before
@@ -93,7 +95,26 @@ class Router:
             auto_decompress=False,
         )
 
+        token = os.environ.get("NAAST_RASA_TOKEN")
+        if token:
+            self._warm_up = asyncio.ensure_future(self._warm_up_all(token))
+
+    async def _warm_up_all(self, token: str) -> None:
+        """Warm every process up, as the web app warms up "Rasa" (which reaches only one of them): the
+        first resident routed to any process does not wait for TensorFlow to build its graphs."""
+        from bot.web.rasa_client import RasaClient, RasaUnavailable, warm_up
+
+        async def one(upstream: str) -> None:
+            try:
+                await warm_up(RasaClient(upstream, token, self._session))
+            except RasaUnavailable as error:
+                logger.warning("warm-up of %s failed: %s", upstream, error)
+
+        await asyncio.gather(*(one(upstream) for upstream in self.upstreams))
+
     async def close(self, _app: web.Application) -> None:
+        if self._warm_up and not self._warm_up.done():
+            self._warm_up.cancel()
         if self._session:
             await self._session.close()
 
