@@ -649,6 +649,12 @@ def ratios(results: dict[str, Any]) -> dict[str, float | None]:
                         get(s, "latency.plain.concurrent.latency_ms.p95")),
         "p50_1": ratio(get(s, "latency.naast.single.latency_ms.p50"), get(s, "latency.plain.single.latency_ms.p50")),
         "retrain_one_sentence": ratio(get(t, "naast.retrain.seconds"), get(t, "plain.retrain.seconds")),
+        # Not a target: CPU per message (Rasa processes, router, action server vs plain Rasa), which
+        # depends far less on what else the machine runs than the latencies do.
+        "cpu_per_message_1": ratio(get(s, "latency.naast.single.cpu_ms_per_message"),
+                                   get(s, "latency.plain.single.cpu_ms_per_message")),
+        "cpu_per_message_20": ratio(get(s, "latency.naast.concurrent.cpu_ms_per_message"),
+                                    get(s, "latency.plain.concurrent.cpu_ms_per_message")),
     }
 
 

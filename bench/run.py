@@ -465,10 +465,18 @@ def section_servers(ctx: Context) -> dict[str, Any]:
         ]
         loads: dict[str, dict[str, Any]] = {"naast": {}, "plain": {}}
         raw: dict[str, dict[str, list[float]]] = {"naast": {}, "plain": {}}
+        server_pids = {"naast": lambda: [*servers.rasa_pids(), servers.pid("actions"),
+                                         *([servers.pid("rasa")] if servers.rasa_names != ["rasa"] else [])],
+                       "plain": lambda: [plain.pid]}
         for who, kind, url, scripts, workers, messages in passes:
             log(f"servers: {who} {kind}: {workers} conversation(s), {messages} messages each")
+            cpu_before = memory.tree_cpu_seconds(server_pids[who]())
             load = latency.run_load(url, scripts, workers, messages, plan.pass_time_limit, prefix=f"bench-{kind}")
+            cpu = memory.tree_cpu_seconds(server_pids[who]()) - cpu_before
             loads[who][kind] = load.as_dict()
+            # Rasa (every process, the router) and the action server; plain Rasa's one process.
+            loads[who][kind]["cpu_ms_per_message"] = round(1000 * cpu / len(load.latencies_ms), 1) \
+                if load.latencies_ms else None
             loads[who][kind]["load_average"] = load_average()
             raw[who][kind] = [round(x, 2) for x in load.latencies_ms]
             log(f"servers: {who} {kind}: {loads[who][kind]['latency_ms']} errors {len(load.errors)}")
