@@ -34,10 +34,33 @@ def tree_rss(pid: int) -> int:
     return total
 
 
+def tree_cpu_seconds(pids: int | list[int] | None) -> float:
+    """User + system CPU seconds used so far by processes and their descendants (0 for gone ones).
+
+    Unlike latency it hardly depends on what else the machine runs: ``make bench`` reports CPU per
+    message beside the latencies."""
+    import psutil
+
+    total = 0.0
+    for pid in pids if isinstance(pids, (list, tuple)) else [pids] if pids else []:
+        try:
+            root = psutil.Process(pid)
+            processes = [root, *root.children(recursive=True)]
+        except psutil.Error:
+            continue
+        for process in processes:
+            try:
+                times = process.cpu_times()
+            except psutil.Error:
+                continue
+            total += times.user + times.system
+    return total
+
+
 class PeakSampler:
     """Samples every ``interval`` seconds until ``stop()``; keeps the peak and a coarse timeline."""
 
-    def __init__(self, targets: dict[str, Callable[[], int | None]], interval: float = 0.25,
+    def __init__(self, targets: dict[str, Callable[[], int | list[int] | None]], interval: float = 0.25,
                  timeline_every: float = 2.0) -> None:
         self.targets = dict(targets)
         self.interval = interval
@@ -72,7 +95,8 @@ class PeakSampler:
                 pid = None
             if not pid:
                 continue
-            rss = tree_rss(pid)
+            # A target may be several processes (Naast's Rasa processes): their sum.
+            rss = sum(tree_rss(p) for p in pid) if isinstance(pid, (list, tuple)) else tree_rss(pid)
             if rss:
                 now[name] = rss
                 self.samples[name] += 1

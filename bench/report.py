@@ -14,8 +14,8 @@ from typing import Any
 
 NA = "–"
 PLAIN = "plain Rasa"
-SECTION_NAMES = ("language", "note", "safety", "inbox", "training", "servers", "crossval", "personas", "safety_live",
-                 "load")
+SECTION_NAMES = ("language", "note", "safety", "inbox", "training", "servers", "profile", "crossval", "personas",
+                 "safety_live", "load")
 
 
 # ------------------------------------------------------------------ small helpers
@@ -308,7 +308,8 @@ def md_memory(results: dict[str, Any]) -> list[str]:
     if not peaks:
         return out + [status_line(s, "servers") or "*memory: not measured.*", ""]
     names = {"naast_rasa": "Naast: Rasa server", "naast_actions": "Naast: action server",
-             "naast_web": "Naast: web app", "plain_rasa": "plain Rasa: Rasa server"}
+             "naast_web": "Naast: web app", "plain_rasa": "plain Rasa: Rasa server",
+             "naast_router": "Naast: router in front of the Rasa processes"}
     rows = [(names.get(k, k), fmt(v, "mb")) for k, v in peaks.items()]
     total = sum(v for k, v in peaks.items() if k.startswith("naast_"))
     rows.append(("Naast: all three", fmt(total, "mb")))
@@ -530,6 +531,10 @@ def render_markdown(results: dict[str, Any]) -> str:
     for part in (md_understanding, md_conversation, md_speed, md_memory, md_note, md_language, md_inbox,
                  md_load, md_missing):
         lines += part(results)
+        if part is md_speed and "profile" in results:
+            from bench import profile
+
+            lines += profile.markdown(results.get("profile"))
     timings = [(name, fmt(get(results, f"{name}.seconds"), "s")) for name in
                SECTION_NAMES if name in results]
     lines += ["## Time per section", "", table(("section", "time"), timings), ""]
@@ -683,14 +688,37 @@ def plots(results: dict[str, Any], out: Path) -> list[Path]:
 
 
 # ------------------------------------------------------------------ writing
+def ratios(results: dict[str, Any]) -> dict[str, float | None]:
+    """The targets of issue 14, Naast / plain Rasa, from the same run."""
+    s, t = results.get("servers"), results.get("training")
+    return {
+        "throughput_20": ratio(get(s, "latency.naast.concurrent.messages_per_second"),
+                               get(s, "latency.plain.concurrent.messages_per_second")),
+        "p95_20": ratio(get(s, "latency.naast.concurrent.latency_ms.p95"),
+                        get(s, "latency.plain.concurrent.latency_ms.p95")),
+        "p50_1": ratio(get(s, "latency.naast.single.latency_ms.p50"), get(s, "latency.plain.single.latency_ms.p50")),
+        "retrain_one_sentence": ratio(get(t, "naast.retrain.seconds"), get(t, "plain.retrain.seconds")),
+        # Not a target: CPU per message (Rasa processes, router, action server vs plain Rasa), which
+        # depends far less on what else the machine runs than the latencies do.
+        "cpu_per_message_1": ratio(get(s, "latency.naast.single.cpu_ms_per_message"),
+                                   get(s, "latency.plain.single.cpu_ms_per_message")),
+        "cpu_per_message_20": ratio(get(s, "latency.naast.concurrent.cpu_ms_per_message"),
+                                    get(s, "latency.plain.concurrent.cpu_ms_per_message")),
+    }
+
+
 def write_all(results: dict[str, Any], out: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
+    results["ratios"] = ratios(results)
     paths = [out / "latest.json", out / "latest.md", out / "README_measured.md"]
     paths[0].write_text(json.dumps(results, indent=1, ensure_ascii=False, default=str) + "\n", "utf-8")
     paths[1].write_text(render_markdown(results), "utf-8")
     paths[2].write_text(readme_block(results), "utf-8")
     try:
         paths += plots(results, out)
+        from bench import profile
+
+        paths += [p for p in [profile.plot(results.get("profile"), out)] if p]
     except ModuleNotFoundError as error:  # matplotlib missing: the tables still stand
         results.setdefault("meta", {})["plots"] = f"not drawn: {error}"
     return paths

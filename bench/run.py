@@ -13,6 +13,8 @@ Sections (each one can fail or be missing without stopping the others; the repor
 * ``training``  full training and retraining after a one-sentence change, Naast and ``rasa init``
 * ``servers``   start to ready, out-of-domain fallback, REST latency (1 and 20 conversations),
                 peak memory; Naast (Rasa + actions + web app) and plain Rasa side by side
+* ``profile``   py-spy samples of Rasa over one whole conversation and a loaded run, per stage
+                (bench/profile.py)
 * ``crossval``  5-fold cross-validation, Naast's pipeline vs Rasa's default (bench/nlu_crossval.py)
 * ``personas``  every persona of tests/personas through the real servers: faithful notes, loops,
                 false crisis replies (bench/conversation.py; the same runner as ``make converse``)
@@ -65,8 +67,8 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS_DIR = ROOT / "bench" / "results"
 DATA_DIR = ROOT / "bench" / "data"
 NAAST_MODEL = ROOT / "models" / "naast.tar.gz"
-SECTIONS = ("language", "note", "safety", "inbox", "training", "servers", "crossval", "personas", "safety_live",
-            "load")
+SECTIONS = ("language", "note", "safety", "inbox", "training", "servers", "profile", "crossval", "personas",
+            "safety_live", "load")
 NOT_AVAILABLE, FAILED, OK = "not available", "failed", "ok"
 
 
@@ -117,7 +119,7 @@ def load_average() -> list[float] | None:
 # ------------------------------------------------------------------ section runner
 def missing_module(error: ModuleNotFoundError) -> bool:
     """A missing bench/bot module (not yet written) or an uninstalled bench dependency."""
-    return bool(error.name) and (error.name.split(".")[0] in {"bench", "bot", "pyphen", "wordfreq", "psutil",
+    return bool(error.name) and (error.name.split(".")[0] in {"bench", "bot", "pyphen", "wordfreq", "psutil", "py_spy",
                                                               "matplotlib"})
 
 
@@ -418,7 +420,8 @@ def section_servers(ctx: Context) -> dict[str, Any]:
     servers = Servers(workdir=ctx.tmp / "naast-servers", model=Path(model), with_web=True)
     plain = plain_rasa.RasaServer(project=ctx.plain_project, model=ctx.plain_model, logdir=ctx.tmp / "plain-servers")
     sampler = memory.PeakSampler({
-        "naast_rasa": lambda: servers.pid("rasa"),
+        "naast_rasa": servers.rasa_pids,  # every Rasa process (make run starts one per core)
+        "naast_router": lambda: servers.pid("rasa") if servers.rasa_names != ["rasa"] else None,
         "naast_actions": lambda: servers.pid("actions"),
         "naast_web": lambda: servers.pid("web"),
         "plain_rasa": lambda: plain.pid,
@@ -464,10 +467,18 @@ def section_servers(ctx: Context) -> dict[str, Any]:
         ]
         loads: dict[str, dict[str, Any]] = {"naast": {}, "plain": {}}
         raw: dict[str, dict[str, list[float]]] = {"naast": {}, "plain": {}}
+        server_pids = {"naast": lambda: [*servers.rasa_pids(), servers.pid("actions"),
+                                         *([servers.pid("rasa")] if servers.rasa_names != ["rasa"] else [])],
+                       "plain": lambda: [plain.pid]}
         for who, kind, url, scripts, workers, messages in passes:
             log(f"servers: {who} {kind}: {workers} conversation(s), {messages} messages each")
+            cpu_before = memory.tree_cpu_seconds(server_pids[who]())
             load = latency.run_load(url, scripts, workers, messages, plan.pass_time_limit, prefix=f"bench-{kind}")
+            cpu = memory.tree_cpu_seconds(server_pids[who]()) - cpu_before
             loads[who][kind] = load.as_dict()
+            # Rasa (every process, the router) and the action server; plain Rasa's one process.
+            loads[who][kind]["cpu_ms_per_message"] = round(1000 * cpu / len(load.latencies_ms), 1) \
+                if load.latencies_ms else None
             loads[who][kind]["load_average"] = load_average()
             raw[who][kind] = [round(x, 2) for x in load.latencies_ms]
             log(f"servers: {who} {kind}: {loads[who][kind]['latency_ms']} errors {len(load.errors)}")
@@ -539,6 +550,12 @@ def section_safety_live(ctx: Context) -> dict[str, Any]:
     return live_safety(RestTransport(live_servers(ctx).rasa_url), crisis, safe)
 
 
+def section_profile(ctx: Context) -> dict[str, Any]:
+    from bench import profile
+
+    return profile.run(quick=ctx.plan.quick)
+
+
 def section_load(ctx: Context) -> dict[str, Any]:
     from bench import load
 
@@ -555,6 +572,7 @@ RUNNERS: dict[str, Callable[[Context], dict[str, Any]]] = {
     "inbox": section_inbox,
     "training": section_training,
     "servers": section_servers,
+    "profile": section_profile,
     "crossval": section_crossval,
     "personas": section_personas,
     "safety_live": section_safety_live,

@@ -7,6 +7,7 @@ so a wrong value stops the process with a clear message instead of failing later
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 
@@ -131,6 +132,12 @@ class Settings(BaseSettings):
     # on SQLite; "prod" is PostgreSQL, Redis (Rasa's lock store), NAAST_RASA_REPLICAS Rasa servers,
     # action servers and web apps, the delivery worker and nginx in front, all on loopback.
     profile: str = Field("embedded", regex="^(embedded|prod)$")
+    # The embedded default's Rasa processes behind one address (bot/router.py); Rasa uses one core per
+    # process. 0 = as many as the machine has cores and memory for (rasa_process_count()); 1 = one Rasa
+    # on NAAST_RASA_PORT itself, no router. The processes listen from NAAST_RASA_PROCESS_PORT_BASE
+    # (0 = NAAST_RASA_PORT + 1000) on.
+    rasa_processes: int = Field(0, ge=0, le=16)
+    rasa_process_port_base: int = Field(0, ge=0, le=65535 - 16)
     rasa_replicas: int = Field(2, ge=1, le=16)
     action_replicas: int = Field(1, ge=1, le=16)
     web_replicas: int = Field(1, ge=1, le=16)
@@ -240,6 +247,18 @@ class Settings(BaseSettings):
             raise ConfigError("Naast production configuration is invalid:\n- " + "\n- ".join(problems))
 
 
+    def rasa_process_count(self) -> int:
+        """Rasa processes in the embedded default: NAAST_RASA_PROCESSES, or one per core that the
+        available memory also holds (``RASA_PROCESS_BYTES`` each; ``make bench`` reports the real figure)."""
+        if self.rasa_processes:
+            return self.rasa_processes
+        by_memory = available_memory() // RASA_PROCESS_BYTES
+        return max(1, min(len(os.sched_getaffinity(0)), by_memory, 16))
+
+    def rasa_process_ports(self) -> list[int]:
+        base = self.rasa_process_port_base or self.rasa_port + 1000
+        return [base + i for i in range(self.rasa_process_count())]
+
     def tracker_store_env(self) -> dict[str, str]:
         """endpoints.yml reads the tracker store from these variables."""
         from sqlalchemy.engine import make_url
@@ -250,6 +269,22 @@ class Settings(BaseSettings):
             "NAAST_TRACKER_DIALECT": url.get_backend_name(),
             "NAAST_TRACKER_URL": url.render_as_string(hide_password=False),
         }
+
+
+# Resident memory of one Rasa process with Naast's model after a loaded run, rounded up (make bench
+# measures it: bench/results/latest.md, "Memory").
+RASA_PROCESS_BYTES = 1600 * 1024 * 1024
+
+
+def available_memory() -> int:
+    """Bytes the kernel says new processes can use (MemAvailable); 0 when unknown."""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
 
 
 def ensure_local_secrets(path: Path = LOCAL_SECRETS) -> dict[str, str]:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from bot.cli import server_environment
 from bot.config import ROOT, SECRETS, Settings
-from bot.supervision import server_commands
+from bot.supervision import embedded_commands
 
 BIN = Path(sys.executable).parent
 
@@ -66,7 +66,10 @@ class Servers:
     def __post_init__(self) -> None:
         self.workdir.mkdir(parents=True, exist_ok=True)
         rasa_port, action_port, web_port = free_port(), free_port(), free_port()
+        processes = self.extra_env.get("NAAST_RASA_PROCESSES") or os.environ.get("NAAST_RASA_PROCESSES") or 0
         self.settings = Settings.load(
+            rasa_processes=int(processes),
+            rasa_process_port_base=free_port_block(16),
             rasa_port=rasa_port,
             action_port=action_port,
             web_port=web_port,
@@ -83,6 +86,16 @@ class Servers:
         return env
 
     @property
+    def rasa_names(self) -> list[str]:
+        """The Rasa processes, as ``make run`` starts them: ``rasa`` alone, or ``rasa-1``... behind the
+        router ``rasa`` (bot/router.py)."""
+        count = self.settings.rasa_process_count()
+        return ["rasa"] if count == 1 else [f"rasa-{n}" for n in range(1, count + 1)]
+
+    def rasa_pids(self) -> list[int]:
+        return [self._procs[name].pid for name in self.rasa_names if name in self._procs]
+
+    @property
     def rasa_url(self) -> str:
         return f"http://127.0.0.1:{self.settings.rasa_port}"
 
@@ -91,10 +104,14 @@ class Servers:
         return f"http://127.0.0.1:{self.settings.web_port}"
 
     def start(self, timeout: float = 240) -> Servers:
-        commands = server_commands(self.settings, interface="127.0.0.1")
-        commands["rasa"][commands["rasa"].index("--model") + 1] = str(self.model)
+        commands = embedded_commands(self.settings, interface="127.0.0.1")
+        for name in self.rasa_names:
+            commands[name][commands[name].index("--model") + 1] = str(self.model)
         self._spawn("actions", commands["actions"])
-        self._spawn("rasa", commands["rasa"])
+        for name in self.rasa_names:
+            self._spawn(name, commands[name])
+        if "rasa" not in self.rasa_names:
+            self._spawn("rasa", commands["rasa"])  # the router in front of the Rasa processes
         if self.with_web:
             self._spawn("web", commands["web"])
             # The outbox worker puts stored notes in the inbox (and e-mail/webhook when configured).
@@ -107,6 +124,9 @@ class Servers:
             "actions": f"http://127.0.0.1:{self.settings.action_port}/health",
             "rasa": f"{self.rasa_url}/status?token={self.settings.rasa_token}",
         }
+        if self.rasa_names != ["rasa"]:
+            checks.update({name: f"http://127.0.0.1:{port}/status?token={self.settings.rasa_token}"
+                           for name, port in zip(self.rasa_names, self.settings.rasa_process_ports(), strict=True)})
         if self.with_web:
             checks["web"] = f"{self.web_url}/static/naast.css"
         deadline = time.monotonic() + timeout
@@ -197,6 +217,16 @@ class Topology:
     def url(self) -> str:
         """nginx for residents."""
         return f"http://127.0.0.1:{self.settings.web_port}"
+
+    @property
+    def rasa_names(self) -> list[str]:
+        """The Rasa processes, as ``make run`` starts them: ``rasa`` alone, or ``rasa-1``... behind the
+        router ``rasa`` (bot/router.py)."""
+        count = self.settings.rasa_process_count()
+        return ["rasa"] if count == 1 else [f"rasa-{n}" for n in range(1, count + 1)]
+
+    def rasa_pids(self) -> list[int]:
+        return [self._procs[name].pid for name in self.rasa_names if name in self._procs]
 
     @property
     def rasa_url(self) -> str:

@@ -146,8 +146,26 @@ def _env_value(value: str) -> str:
     return value.replace("%", "%%")
 
 
+def embedded_commands(settings: Settings, *, interface: str | None = None) -> dict[str, list[str]]:
+    """The embedded default's processes: with more than one Rasa process (NAAST_RASA_PROCESSES, by
+    default one per core the memory holds), ``rasa-1``... on loopback ports and the router
+    (bot/router.py) as ``rasa`` on NAAST_RASA_PORT; with one, Rasa itself on NAAST_RASA_PORT."""
+    commands = server_commands(settings, interface=interface)
+    ports = settings.rasa_process_ports()
+    if len(ports) == 1:
+        return commands
+    commands.pop("rasa")
+    for number, port in enumerate(ports, start=1):
+        replica = server_commands(settings, interface="127.0.0.1", rasa_port=port)["rasa"]
+        commands[f"rasa-{number}"] = replica
+    upstreams = [arg for port in ports for arg in ("--upstream", f"http://127.0.0.1:{port}")]
+    commands["rasa"] = [sys.executable, "-m", "bot.router", "--host", interface or settings.host,
+                        "--port", str(settings.rasa_port), *upstreams]
+    return commands
+
+
 def embedded_programs(settings: Settings) -> list[Program]:
-    return [Program(name, command) for name, command in server_commands(settings).items()]
+    return [Program(name, command) for name, command in embedded_commands(settings).items()]
 
 
 def write_config(settings: Settings, programs: Iterable[Program] | None = None, run_dir: Path | None = None) -> Path:

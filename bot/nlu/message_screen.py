@@ -58,7 +58,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from bot.config import ROOT
 from bot.lexicons import cues
-from bot.safety.screen import SIGNALS, load_lexicon, screen_message
+from bot.safety.screen import SIGNALS, dutch_words, load_lexicon, screen_message
 
 logger = logging.getLogger(__name__)
 
@@ -133,6 +133,9 @@ class MessageScreen(GraphComponent):
         self.config = {**self.get_default_config(), **config}
         path = self.config["lexicon_path"]
         self.lexicon = load_lexicon(ROOT / path) if path else load_lexicon()  # ROOT / absolute = absolute
+        # The Dutch word tables (some 400,000 forms) load with the model, not with the first resident's
+        # message: bench/profile.py found 2-4 s of that first message in each Rasa process there.
+        dutch_words()
         self._detector = None
         if self.config["language_detection"]:
             self._detector = _language_detector(tuple(self.config["languages"]), self.config["language_accuracy"])

@@ -1,4 +1,5 @@
-"""Naast's Rasa: `rasa run` with one extension, a calm message when the action server is away.
+"""Naast's Rasa: `rasa run` with two extensions: a calm message when the action server is away, and
+the action server's replies checked against a schema built once (remote.py).
 
 Start it as ``python -m bot.rasa_runtime run ...`` (the same arguments as ``rasa run``); bot/supervision.py
 does. See ``processor.py`` for why the extension sits in Rasa's message processor.

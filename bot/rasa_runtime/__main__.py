@@ -1,9 +1,10 @@
-"""``python -m bot.rasa_runtime run ...``: install Naast's processor, then hand over to Rasa's own CLI."""
+"""``python -m bot.rasa_runtime run ...``: install Naast's extensions, then hand over to Rasa's own CLI."""
 
-from bot.rasa_runtime.processor import install
+from bot.rasa_runtime import processor, remote
 
 if __name__ == "__main__":
-    install()
+    processor.install()
+    remote.install()
     from rasa.__main__ import main
 
     main()

@@ -202,6 +202,10 @@ def _within(typed: str, word: str, limit: int) -> bool:
     """Optimal-string-alignment distance (a swap of two letters is one typo) is at most `limit`."""
     if abs(len(typed) - len(word)) > limit:
         return False
+    # Each edit changes the set of letters by at most two (a swap by none), so words whose letter sets
+    # differ by more than 2 * limit are farther apart: most pairs end here, before the table.
+    if (_letters(typed) ^ _letters(word)).bit_count() > 2 * limit:
+        return False
     previous2: list[int] = []
     previous = list(range(len(word) + 1))
     for i, a in enumerate(typed, 1):
@@ -215,6 +219,16 @@ def _within(typed: str, word: str, limit: int) -> bool:
             return False
         previous2, previous = previous, current
     return previous[-1] <= limit
+
+
+@lru_cache(maxsize=65536)
+def _letters(text: str) -> int:
+    """The set of characters of ``text`` as bits (characters may share a bit: that only lets more
+    pairs through to the exact check)."""
+    mask = 0
+    for char in text:
+        mask |= 1 << (ord(char) % 64)
+    return mask
 
 
 def _form_matches(form: str, word: Word) -> bool:
@@ -236,8 +250,13 @@ class SlotIndex:
     affixes: list[tuple[int, Word]] = field(default_factory=list)  # word*, *word, *word*
     typo_words: list[tuple[int, Word]] = field(default_factory=list)
     cache: dict[tuple[str, str, bool], frozenset[int]] = field(default_factory=dict)
+    # typo_words by the length of the word, built on first use: an unknown token is compared only with
+    # words whose length allows a match (bench/profile.py: comparing each new word with every one of
+    # thousands of lexicon words was most of the screen's time, ~27 ms per unknown word).
+    _by_length: dict[int, list[tuple[int, Word]]] | None = field(default=None, repr=False, compare=False)
 
     def add(self, slot: Slot) -> None:
+        self._by_length = None
         for word in slot.words:
             if word.mode != "exact":
                 self.affixes.append((slot.key, word))
@@ -266,8 +285,27 @@ class SlotIndex:
             ):
                 keys.add(key)
         if not token.known:  # a real word is never read as a typo of another one
-            keys |= {key for key, word in self.typo_words if key not in keys and self._typo(token.text, word)}
+            keys |= {key for key, word in self._typo_candidates(len(token.text))
+                     if key not in keys and self._typo(token.text, word)}
         return keys
+
+    def _typo_candidates(self, length: int) -> list[tuple[int, Word]]:
+        """The typo words that ``_typo`` could match for a token of ``length`` characters (a superset).
+
+        An exact word is at most 2 edits away, so its length is within 2 of the token's; a word start
+        (prefix) needs a token of at least its length - 1 (``_typo``)."""
+        if self._by_length is None:
+            by_length: dict[int, list[tuple[int, Word]]] = {}
+            for key, word in self.typo_words:
+                by_length.setdefault(len(word.text), []).append((key, word))
+            self._by_length = by_length
+        found = []
+        for size, words in self._by_length.items():
+            if abs(size - length) <= 2:
+                found += words
+            elif size <= length + 1:
+                found += [(key, word) for key, word in words if word.mode != "exact"]
+        return found
 
     def _typo(self, typed: str, word: Word) -> bool:
         size = len(word.text)
@@ -470,12 +508,35 @@ def order_signals(signals: set[str] | list[str]) -> list[str]:
     return [signal for signal in SIGNALS if signal in set(signals)]
 
 
+_FIRST_SLOTS: dict[int, tuple[Lexicon, list[frozenset[int] | None]]] = {}
+
+
+def _first_slots(lexicon: Lexicon) -> list[frozenset[int] | None]:
+    """Per entry, the slots its patterns can start with (None: a pattern starts with an optional word).
+
+    A pattern matches only where its first word occurs (``_spans``), so an entry none of whose first
+    words is in the message cannot fire: it is skipped without trying its patterns one by one."""
+    cached = _FIRST_SLOTS.get(id(lexicon))
+    if cached is None or cached[0] is not lexicon:
+        firsts: list[frozenset[int] | None] = []
+        for entry in lexicon.entries:
+            heads = [pattern.elements[0] for pattern in entry.patterns]
+            optional = any(isinstance(h, Slot) and h.optional for h in heads)
+            firsts.append(None if optional else frozenset(h.key for h in heads))
+        if len(_FIRST_SLOTS) > 8:  # lexicons reloaded in tests: keep a few
+            _FIRST_SLOTS.clear()
+        cached = _FIRST_SLOTS[id(lexicon)] = (lexicon, firsts)
+    return cached[1]
+
+
 def screen_message(text: str, lexicon: Lexicon | None = None) -> ScreenResult:
     """The signals in a message and the lexicon entries that raised them."""
     lexicon = lexicon or load_lexicon()
     tokens = tokenize(text or "", lexicon.variants, lexicon.known_words)
     prepared = _Text(tokens, [lexicon.index.slots_for(token) for token in tokens])
-    hits = [hit for entry in lexicon.entries if (hit := _entry_hit(entry, prepared))]
+    present = prepared.starts.keys()
+    hits = [hit for entry, firsts in zip(lexicon.entries, _first_slots(lexicon), strict=True)
+            if (firsts is None or not firsts.isdisjoint(present)) and (hit := _entry_hit(entry, prepared))]
     figurative = any(_spans(pattern, prepared) for pattern in lexicon.figures)
     return ScreenResult(order_signals({s for hit in hits for s in hit.signals}), hits, figurative)
 

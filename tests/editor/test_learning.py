@@ -8,8 +8,8 @@ import datetime as dt
 import pytest
 from aiohttp.test_utils import TestClient
 
-from bot.inbox.retention import purge
 from bot.db import session_scope, utcnow
+from bot.inbox.retention import purge
 from bot.learning import store
 from bot.learning.deid import deidentify, elf_proof, own_patterns
 from bot.learning.tables import UnderstoodRow

@@ -95,3 +95,29 @@ async def test_purge_deletes_abandoned_after_hours_and_noted_after_retention(sto
     assert count_rows(store.engine, "fresh") > 0
     result = purge(store.engine, abandoned_hours=24, retention_days=28, now=now + 28 * DAY + 60)
     assert result.expired == 1 and count_rows(store.engine) == 0
+
+
+async def test_reads_the_same_tracker_as_rasas_own_query(store: PrivacyTrackerStore) -> None:
+    """The lighter read and count (data column only) give what Rasa's SQLTrackerStore gives."""
+    from rasa.core.tracker_store import SQLTrackerStore
+
+    tracker = DialogueStateTracker("two-sessions", DOMAIN.slots)
+    for session in range(2):
+        tracker.update(ActionExecuted("action_session_start", timestamp=1000.0 * (session + 1)))
+        tracker.update(SessionStarted(timestamp=1000.0 * (session + 1) + 1))
+        for turn in range(3):
+            tracker.update(UserUttered(f"sessie {session} bericht {turn}", timestamp=1000.0 * (session + 1) + 2 + turn))
+            tracker.update(SlotSet("situation", f"antwoord {turn}", timestamp=1000.0 * (session + 1) + 2.5 + turn))
+        await store.save(tracker)
+    for all_sessions in (False, True):
+        ours = await store._retrieve("two-sessions", all_sessions)
+        rasas = await SQLTrackerStore._retrieve(store, "two-sessions", all_sessions)
+        assert [e.as_dict() for e in ours.events] == [e.as_dict() for e in rasas.events]
+        texts = [e.text for e in ours.events if isinstance(e, UserUttered)]
+        assert texts[-1] == "sessie 1 bericht 2"
+        assert any(t.startswith("sessie 0") for t in texts) == all_sessions
+    with store.session_scope() as session:
+        tracker.update(UserUttered("nog niet opgeslagen", timestamp=3000.0))
+        assert list(store._additional_events(session, tracker))[-1].text == "nog niet opgeslagen"
+        assert (list(store._additional_events(session, tracker))
+                == list(SQLTrackerStore._additional_events(store, session, tracker)))
