@@ -118,7 +118,7 @@ class Figures:
 @dataclass
 class Report:
     findings: list[Finding]
-    figures: list[Figures]
+    figures: list[Figures | None]  # per variation; None for an empty text or another language
 
     @property
     def blocking(self) -> list[Finding]:
@@ -130,7 +130,7 @@ class Report:
 
     def as_dict(self) -> dict[str, Any]:
         return {"ok": self.ok, "findings": [f.as_dict() for f in self.findings],
-                "figures": [f.as_dict() for f in self.figures]}
+                "figures": [f.as_dict() if f else None for f in self.figures]}
 
 
 # ------------------------------------------------------------------ counting
@@ -234,16 +234,16 @@ def _broken_braces(text: str) -> bool:
 def check(variations: Sequence[dict[str, Any]], rules: Rules = Rules()) -> Report:
     """Check every variation (``{"text", "buttons"?}``) of one text."""
     findings: list[Finding] = []
-    all_figures: list[Figures] = []
+    all_figures: list[Figures | None] = []
     if not variations:
         findings.append(Finding("empty", ERROR, "Deze tekst heeft geen enkele variant. Schrijf minstens één tekst."))
     for index, variation in enumerate(variations):
         text = str(variation.get("text") or "")
         titles = [str(b.get("title") or "") for b in variation.get("buttons") or []]
         findings += _hard(index, text, titles, rules)
-        if rules.language == "nl" and text.strip():
-            numbers = figures(text, rules)
-            all_figures.append(numbers)
+        numbers = figures(text, rules) if rules.language == "nl" and text.strip() else None
+        all_figures.append(numbers)
+        if numbers is not None:
             findings += _advice(index, text, numbers, rules)
     return Report(findings, all_figures)
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.web import api, chat, conversation, inbox, summary, widget
+from bot.web import api, chat, conversation, editor, inbox, summary, widget
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -20,4 +20,5 @@ def setup_routes(app: web.Application) -> None:
     widget.setup(app)
     conversation.setup(app)  # /api/conversation: ids with a wipe token, and wiping
     inbox.setup(app)  # /inbox: the professionals' inbox (needs keys.DB and the session middleware)
-    api.setup(app)  # /api/notes and /api/openapi.json for case systems
+    api.setup(app)  # /api/notes and /api/openapi.json for case systems, /api/texts for editors
+    editor.setup(app)  # /inbox/redactie: the editors' sub-app (texts, crisis lines, word lists)

@@ -156,6 +156,8 @@ async def login_submit(request: web.Request) -> web.Response:
         await start_session(request, result.account)
         if result.account.role == "admin" and target == "/inbox/":
             target = "/inbox/logboek"
+        elif result.account.role == "editor" and target == "/inbox/":
+            target = "/inbox/redactie/"
         raise web.HTTPSeeOther(target)
     status = 401 if result.outcome == "invalid" else 429
     error = LOGIN_TEXTS[result.outcome].format(minutes=settings.login_lockout_minutes)
