@@ -49,7 +49,7 @@ from rasa.shared.core.events import (
 )
 from rasa.utils.endpoints import ClientResponseError
 
-from bot.resources import load_resources
+from bot.texts.resources import current_resources
 
 logger = logging.getLogger(__name__)
 
@@ -120,7 +120,7 @@ class NaastMessageProcessor(MessageProcessor):
         return predict_more
 
     async def calm_events(self, output_channel, nlg, tracker) -> list[Event]:  # noqa: ANN001
-        phone = str(load_resources()["municipality"]["phone"])
+        phone = str(current_resources()["municipality"]["phone"])
         message: dict[str, Any] | None = None
         try:
             message = await nlg.generate(RESPONSE, tracker, output_channel.name(), municipality_phone=phone)

@@ -17,6 +17,7 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -154,6 +155,29 @@ def published_text(name: str, url: str | None = None) -> str:
 def text(name: str, url: str | None = None, **values: Any) -> str:
     """``published_text`` with its {placeholders} filled in (an unknown one stays as it is)."""
     return published_text(name, url).format_map(_Keep(values))
+
+
+class Strings(Mapping[str, str]):
+    """The live strings under ``prefix`` as a read-only mapping (``Strings("inbox.message.")["afgerond"]``)."""
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+
+    def _names(self) -> list[str]:
+        from bot.texts.catalog import load_catalog
+
+        return [name for name in load_catalog().texts if name.startswith(self.prefix)]
+
+    def __getitem__(self, key: str) -> str:
+        if self.prefix + key not in self._names():
+            raise KeyError(key)
+        return published_text(self.prefix + key)
+
+    def __iter__(self) -> Iterator[str]:
+        return (name[len(self.prefix):] for name in self._names())
+
+    def __len__(self) -> int:
+        return len(self._names())
 
 
 class _Keep(dict):
