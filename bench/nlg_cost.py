@@ -1,7 +1,8 @@
 """What the text store's NLG (bot/texts/nlg.py) adds to each bot message, against Rasa's own
 TemplatedNaturalLanguageGenerator, on the same domain and tracker: with the cached snapshot (the
 normal case: a version query at most every 0.25 s), with a version query on every message (the worst
-case), and with a published edit. SQLite in a temp folder; ``python -m bench.nlg_cost``."""
+case), and with a published edit. SQLite in a temp folder; ``python -m bench.nlg_cost`` (``make bench``
+runs it as the section ``texts``)."""
 
 from __future__ import annotations
 
@@ -29,7 +30,8 @@ def _time(generate: Any, name: str, tracker: Any, runs: int) -> list[float]:
     return asyncio.run(loop())
 
 
-def run(runs: int = RUNS) -> dict[str, Any]:
+def run(quick: bool = False, runs: int | None = None) -> dict[str, Any]:
+    runs = runs or (200 if quick else RUNS)
     from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
     from rasa.shared.core.domain import Domain
     from rasa.shared.core.trackers import DialogueStateTracker
