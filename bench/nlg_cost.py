@@ -51,10 +51,12 @@ def run(quick: bool = False, runs: int | None = None) -> dict[str, Any]:
         naast = TextStoreNLG(EndpointConfig(type="x", database_url=url), domain)
         results = {"rasa_templated": _time(rasa.generate, name, tracker, runs),
                    "store_cached": _time(naast.generate, name, tracker, runs)}
-        naast.texts.interval, naast.texts._next_check = 0, 0.0
+        naast.texts.interval = 0
+        naast.texts.expire()
         results["store_query_every_message"] = _time(naast.generate, name, tracker, runs)
         store.publish(engine, name, [{"text": "Wat heeft u al geprobeerd?"}], actor="bench", via="cli")
-        naast.texts.interval, naast.texts._next_check = 0.25, 0.0
+        naast.texts.interval = 0.25
+        naast.texts.expire()
         edited = asyncio.run(naast.generate(name, tracker, "rest"))
         assert edited and edited["text"] == "Wat heeft u al geprobeerd?", edited
         results["store_cached_with_edit"] = _time(naast.generate, name, tracker, runs)

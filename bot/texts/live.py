@@ -99,6 +99,10 @@ class LiveTexts:
         self._snapshot, self._failing = fresh, failed
         self._next_check = time.monotonic() + (RETRY_S if failed else self.interval)
 
+    def expire(self) -> None:
+        """Look at the database on the next read (tests, and after this process published itself)."""
+        self._next_check = 0.0
+
     def snapshot(self) -> Snapshot | None:
         if self._due():
             with self._lock:
@@ -134,27 +138,31 @@ def database_url() -> str:
     return Settings().database_url
 
 
-def shared(url: str | None = None, engine: Engine | None = None) -> LiveTexts:
-    """The process's reader for ``url`` (default: this process's DATABASE_URL)."""
-    key = url or (engine.url.render_as_string(hide_password=False) if engine is not None else database_url())
+Source = Engine | str | None  # a database: its engine (the web app's), its URL, or this process's DATABASE_URL
+
+
+def shared(source: Source = None) -> LiveTexts:
+    """The process's one reader for this database."""
+    engine = source if isinstance(source, Engine) else None
+    key = engine.url.render_as_string(hide_password=False) if engine is not None else (source or database_url())
     with _shared_lock:
         if key not in _shared:
             _shared[key] = LiveTexts(key, engine)
         return _shared[key]
 
 
-def published_text(name: str, url: str | None = None) -> str:
+def published_text(name: str, source: Source = None) -> str:
     """The live text of a one-variation string (``web.chat.empty``), else the shipped one."""
     from bot.texts.catalog import load_catalog
 
-    snap = shared(url).snapshot()
+    snap = shared(source).snapshot()
     variations = (snap.texts.get(name) if snap else None) or list(load_catalog()[name].variations)
     return variations[0]["text"]
 
 
-def text(name: str, url: str | None = None, **values: Any) -> str:
+def text(name: str, source: Source = None, **values: Any) -> str:
     """``published_text`` with its {placeholders} filled in (an unknown one stays as it is)."""
-    return published_text(name, url).format_map(_Keep(values))
+    return published_text(name, source).format_map(_Keep(values))
 
 
 class Strings(Mapping[str, str]):
@@ -185,11 +193,11 @@ class _Keep(dict):
         return "{" + key + "}"
 
 
-def strings(prefix: str, url: str | None = None) -> dict[str, str]:
+def strings(prefix: str, source: Source = None) -> dict[str, str]:
     """Every live string under ``prefix`` (``widget.nl.``) by the rest of its name."""
     from bot.texts.catalog import load_catalog
 
-    snap = shared(url).snapshot()
+    snap = shared(source).snapshot()
     out = {}
     for name, base in load_catalog().texts.items():
         if name.startswith(prefix):

@@ -44,10 +44,10 @@ class Entry:
     edited_by: str | None
 
 
-def current_resources(url: str | None = None) -> dict[str, Any]:
+def current_resources(source: live.Source = None) -> dict[str, Any]:
     """The resources file with the newest edit of each entry applied (the file alone without a database)."""
     data = copy.deepcopy(load_resources())
-    snap = live.shared(url).snapshot()
+    snap = live.shared(source).snapshot()
     if snap is None:
         return data
     for key, (fields, checked) in snap.resources.items():

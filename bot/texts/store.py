@@ -20,6 +20,7 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 
 from bot.db import session_scope, utcnow
+from bot.resources import load_resources
 from bot.texts import check
 from bot.texts.catalog import BaseText, load_catalog
 from bot.texts.tables import TextPublishedRow, TextRevisionRow, TextStoreVersionRow, WordListRow
@@ -161,20 +162,21 @@ def add_word(engine: Engine, list_name: str, word: str, actor: str) -> str:
     return word
 
 
-def crisis_numbers(signal: str | None) -> tuple[str, ...]:
-    """The phone number of the first resource shown for this safety signal (config/resources.yml)."""
+def crisis_numbers(signal: str | None, data: dict[str, Any]) -> tuple[str, ...]:
+    """The phone number of the first resource shown for this safety signal (``resources``: config/resources.yml,
+    with edits from ``bot.texts.resources.current_resources``)."""
     if not signal:
         return ()
-    from bot.texts.resources import current_resources
-
-    data = current_resources()
     keys = data["signals"].get(signal, [])
     return (str(data["resources"][keys[0]]["phone"]),) if keys else ()
 
 
 def rules_for(engine: Engine, base: BaseText) -> check.Rules:
+    from bot.texts.resources import current_resources  # imports bot.texts.live, which needs no store
+
     return check.Rules(language=base.language, resident=base.audience == "resident", placeholders=base.placeholders,
-                       numbers=crisis_numbers(base.crisis), official=words(engine, "official"),
+                       numbers=crisis_numbers(base.crisis, current_resources(engine)),
+                       official=words(engine, "official"),
                        decision=words(engine, "decision"))
 
 
@@ -305,6 +307,6 @@ def check_all(engine: Engine | None = None) -> dict[str, check.Report]:
     for view in views:
         rules = rules_for(engine, view.base) if engine is not None else check.Rules(
             language=view.base.language, resident=view.base.audience == "resident",
-            placeholders=view.base.placeholders, numbers=crisis_numbers(view.base.crisis))
+            placeholders=view.base.placeholders, numbers=crisis_numbers(view.base.crisis, load_resources()))
         reports[view.name] = check.check(view.variations, rules)
     return reports

@@ -9,27 +9,27 @@ from aiohttp import web
 
 from bot.texts import live
 from bot.texts.resources import current_resources
-from bot.web.keys import RASA, SETTINGS
+from bot.web.keys import DB, RASA, SETTINGS
 from bot.web.rasa_client import RasaUnavailable
 
 SENDER = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 
-def _municipality() -> dict:
-    return current_resources()["municipality"]
+def _municipality(request: web.Request) -> dict:
+    return current_resources(request.app[DB])["municipality"]
 
 
-def _problem(status: int, name: str, **values: object) -> web.Response:
+def _problem(request: web.Request, status: int, name: str, **values: object) -> web.Response:
     # Dutch, calm, with a way to reach a person (text store: web.chat.<name>), shown to the resident as it is.
-    phone = _municipality()["phone"]
-    return web.json_response({"error": live.text("web.chat." + name, phone=phone, **values), "phone": phone},
-                             status=status)
+    phone = _municipality(request)["phone"]
+    text = live.text("web.chat." + name, request.app[DB], phone=phone, **values)
+    return web.json_response({"error": text, "phone": phone}, status=status)
 
 
 @aiohttp_jinja2.template("chat.html")
 async def chat_page(request: web.Request) -> dict:
     settings = request.app[SETTINGS]
-    return {"municipality": _municipality(), "max_chars": settings.max_message_chars}
+    return {"municipality": _municipality(request), "max_chars": settings.max_message_chars}
 
 
 async def chat_message(request: web.Request) -> web.Response:
@@ -37,24 +37,24 @@ async def chat_message(request: web.Request) -> web.Response:
     try:
         body = await request.json()
     except ValueError:
-        return _problem(400, "unreadable")
+        return _problem(request, 400, "unreadable")
     if not isinstance(body, dict):
-        return _problem(400, "unreadable")
+        return _problem(request, 400, "unreadable")
     sender = str(body.get("sender", ""))
     message = str(body.get("message", "")).strip()
     if not SENDER.match(sender):
-        return _problem(400, "not_started")
+        return _problem(request, 400, "not_started")
     if not message:
-        return _problem(400, "empty")
+        return _problem(request, 400, "empty")
     if len(message) > settings.max_message_chars:
-        return _problem(413, "too_long", max=settings.max_message_chars)
+        return _problem(request, 413, "too_long", max=settings.max_message_chars)
     try:
         replies = await request.app[RASA].send(sender, message)
     except RasaUnavailable:
-        return _problem(503, "unavailable")
+        return _problem(request, 503, "unavailable")
     if not replies:
         # Every resident message gets an answer; none means a part behind Rasa failed.
-        return _problem(502, "failed")
+        return _problem(request, 502, "failed")
     return web.json_response({"messages": replies})
 
 

@@ -17,7 +17,7 @@ from aiohttp import web
 from bot.links import open_seal
 from bot.texts import live
 from bot.texts.resources import current_resources
-from bot.web.keys import SETTINGS
+from bot.web.keys import DB, SETTINGS
 
 LOCAL_TZ = ZoneInfo("Europe/Amsterdam")
 # Headings for the resident (text store: web.summary.heading.<slot name>, slot names: bot/slots.py).
@@ -27,14 +27,14 @@ HEADING = "web.summary.heading."
 async def summary_page(request: web.Request) -> web.Response:
     opened = open_seal(request.app[SETTINGS].secret_key, request.match_info["token"])
     if opened is None:
-        raise web.HTTPGone(text=live.text("web.summary.gone"))
+        raise web.HTTPGone(text=live.text("web.summary.gone", request.app[DB]))
     answers, until = opened
-    headings = live.strings(HEADING)
+    headings = live.strings(HEADING, request.app[DB])
     sections: dict[str, list[str]] = {}
     for name, text in answers.free_texts():
         sections.setdefault(headings.get(name, headings["additions"]), []).append(text)
     context = {
-        "municipality": current_resources()["municipality"],
+        "municipality": current_resources(request.app[DB])["municipality"],
         "sections": list(sections.items()),
         "until": dt.datetime.fromtimestamp(until, LOCAL_TZ).strftime("%H:%M"),
     }

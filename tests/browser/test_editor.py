@@ -131,7 +131,9 @@ def test_an_edit_is_in_the_next_chat_message_a_promise_is_refused_and_rollback_r
     editor_driver.find_element(By.XPATH, "//button[normalize-space()='Bekijk en controleer']").click()
     preview = wait(editor_driver, ec.presence_of_element_located((By.CSS_SELECTOR, "section.preview")))
     assert NEW_QUESTION in preview.text and "Ik weet het niet" in preview.text
-    accessible(editor_driver, screenshot, "editor-text-preview")
+    accessible(editor_driver, screenshot, "editor-text")
+    editor_driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", preview)
+    screenshot(editor_driver, "editor-text-preview")
     editor_driver.find_element(By.XPATH, "//button[normalize-space()='Publiceer']").click()
     wait(editor_driver, ec.text_to_be_present_in_element((By.CSS_SELECTOR, "p.message-ok"), "gepubliceerd"))
     assert editor in editor_driver.find_element(By.CSS_SELECTOR, "table.history").text

@@ -180,3 +180,39 @@ async def test_api_texts_are_in_the_openapi_description(client: TestClient) -> N
     spec = await (await client.get("/api/openapi.json")).json()
     assert {"get", "put"} <= set(spec["paths"]["/api/texts/{name}"])
     assert "422" in spec["paths"]["/api/texts/{name}"]["put"]["responses"]
+
+
+# -- one way to get a text: the web app's, the widget's and the note's texts come from the store --------
+
+async def test_the_widget_gets_its_live_strings_from_the_web_app(client: TestClient, engine: Engine) -> None:
+    shipped = (await (await client.get("/api/widget/config")).json())["strings"]
+    assert shipped["nl"]["send"] == "Verstuur" and shipped["en"]["send"] == "Send"
+    store.publish(engine, "widget.nl.send", [{"text": "Stuur"}], actor="eva", via="web")
+    from bot.texts import live
+
+    live.shared(engine).expire()
+    assert (await (await client.get("/api/widget/config")).json())["strings"]["nl"]["send"] == "Stuur"
+
+
+async def test_the_chat_pages_messages_come_from_the_store(client: TestClient, engine: Engine) -> None:
+    from bot.texts import live
+
+    store.publish(engine, "web.chat.empty", [{"text": "Er staat nog niets in uw bericht. Typ eerst iets."}],
+                  actor="eva", via="web")
+    live.shared(engine).expire()
+    response = await client.post("/api/chat", json={"sender": "abcdefgh12", "message": "  "})
+    assert response.status == 400
+    assert (await response.json())["error"] == "Er staat nog niets in uw bericht. Typ eerst iets."
+
+
+def test_the_note_texts_come_from_the_store(engine: Engine, monkeypatch) -> None:
+    from bot.notes.texts import load_texts, shipped_texts
+    from bot.texts import live
+
+    monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    assert load_texts()["headings"]["situation"] == shipped_texts()["headings"]["situation"]
+    store.publish(engine, "note.headings.situation", [{"text": "De vraag, in de woorden van de bewoner"}],
+                  actor="eva", via="web")
+    live.shared().expire()
+    assert load_texts()["headings"]["situation"] == "De vraag, in de woorden van de bewoner"
+    assert load_texts()["headings"]["what_matters"] == shipped_texts()["headings"]["what_matters"]

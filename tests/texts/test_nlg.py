@@ -31,6 +31,7 @@ def domain() -> Domain:
 def make_nlg(url: str, domain: Domain) -> TextStoreNLG:
     nlg = TextStoreNLG(EndpointConfig(type="bot.texts.nlg.TextStoreNLG", database_url=url), domain)
     nlg.texts.interval = 0  # look at the version on every message (the default: every 0.25 s)
+    nlg.texts.expire()
     return nlg
 
 
@@ -102,6 +103,6 @@ def test_a_database_that_goes_away_means_the_domain_text(own_postgres: pg.PgServ
     state = tracker(domain)
     assert say(nlg, "utter_continue_here", state)["text"] == "Prima. Dan gaan we hier verder."
     own_postgres.run("pg_ctl", "-D", str(own_postgres.datadir), "-m", "immediate", "-w", "stop")
-    nlg.texts._next_check = 0  # the next message looks again
+    nlg.texts.expire()  # the next message looks again
     assert say(nlg, "utter_continue_here", state)["text"] == "Goed. Dan gaan we hier verder."
     assert live.shared(url) is nlg.texts

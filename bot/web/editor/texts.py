@@ -48,9 +48,9 @@ def condition_text(condition: list[dict[str, Any]] | None) -> str:
     return "; ".join(parts)
 
 
-def example_values() -> dict[str, str]:
-    """What a preview fills in: the municipality's real details, and markers for the resident's words."""
-    municipality = current_resources()["municipality"]
+def example_values(engine: Any) -> dict[str, str]:
+    """What a preview fills in: the municipality's details, and markers for the resident's words."""
+    municipality = current_resources(engine)["municipality"]
     return {
         "municipality_phone": str(municipality["phone"]),
         "municipality_phone_hours": str(municipality.get("phone_hours", "")),
@@ -66,14 +66,14 @@ def example_values() -> dict[str, str]:
     }
 
 
-def fill(text: str) -> str:
-    values = example_values()
+def fill(text: str, values: dict[str, str]) -> str:
     return re.sub(r"(?<!\{)\{([A-Za-z_][A-Za-z0-9_]*)\}(?!\})",
                   lambda m: values.get(m.group(1), f"[{m.group(1)}]"), text).replace("{{", "{").replace("}}", "}")
 
 
-def preview(variations: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [{"text": fill(v["text"]), "buttons": [fill(b["title"]) for b in v.get("buttons", [])],
+def preview(variations: list[dict[str, Any]], engine: Any) -> list[dict[str, Any]]:
+    values = example_values(engine)
+    return [{"text": fill(v["text"], values), "buttons": [fill(b["title"], values) for b in v.get("buttons", [])],
              "condition": condition_text(v.get("condition"))} for v in variations]
 
 
@@ -167,7 +167,7 @@ async def _page(request: web.Request, account: Account, name: str, *, variations
     return await render(
         request, "editor/text.html", account, status=status, nav="texts", view=view, rows=_form_rows(shown),
         report=checked, by_variation=_findings_by_variation(checked), error=error, notice=notice,
-        preview=preview(shown) if show_preview or variations is not None else None, history=history,
+        preview=preview(shown, engine) if show_preview or variations is not None else None, history=history,
         revision=view.revision_id if revision is None else revision, text_url=text_url(name),
         condition_text=condition_text, placeholders=store.shipped_placeholders(view.base),
         can_add=view.base.is_response and len(shown) < store.MAX_VARIATIONS)
@@ -222,7 +222,7 @@ async def text_check(request: web.Request, account: Account) -> web.Response:
         return web.json_response({"error": "Deze tekst bestaat niet."}, status=404)
     except store.TextError as problem:
         return web.json_response({"ok": False, "error": str(problem), "findings": [], "preview": []})
-    return web.json_response({**report.as_dict(), "preview": preview(variations)},
+    return web.json_response({**report.as_dict(), "preview": preview(variations, db(request))},
                              dumps=lambda v: json.dumps(v, ensure_ascii=False))
 
 
