@@ -21,7 +21,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import create_engine, select
 from sqlalchemy.engine import Engine, make_url
 
 from bot.db import make_engine, normalise_url
@@ -29,6 +29,7 @@ from bot.db import make_engine, normalise_url
 CHECK_INTERVAL_S = 0.25
 RETRY_S = 1.0
 ASYNC_TIMEOUT_S = 0.5
+CONNECT_TIMEOUT_S = 2
 logger = logging.getLogger(__name__)
 
 
@@ -78,7 +79,12 @@ class LiveTexts:
             if parsed.get_backend_name() == "sqlite" and database not in ("", ":memory:") \
                     and not os.path.exists(database):
                 return None
-            self._engine = make_engine(self.url)
+            if parsed.get_backend_name() == "postgresql":
+                # A database that hangs (not one that refuses) must not tie up a worker thread for minutes.
+                self._engine = create_engine(normalise_url(self.url), future=True, pool_pre_ping=True,
+                                             connect_args={"connect_timeout": CONNECT_TIMEOUT_S})
+            else:
+                self._engine = make_engine(self.url)
         return self._engine
 
     def _due(self) -> bool:
