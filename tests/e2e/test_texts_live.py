@@ -5,6 +5,7 @@ Every edit is rolled back at the end: the other tests of the run meet the shippe
 from __future__ import annotations
 
 import json
+import time
 import urllib.error
 import urllib.request
 import uuid
@@ -17,7 +18,7 @@ from sqlalchemy.engine import Engine
 from bot.accounts import users
 from bot.db import init_db
 from bot.processes import Servers
-from bot.texts import store
+from bot.texts import live, store
 from tests.conversation import Conversation
 
 HELP = "utter_help_situation"
@@ -43,6 +44,7 @@ def shipped_afterwards(naast_db: Engine) -> Iterator[None]:
     yield
     for name in store.published(naast_db):
         store.rollback(naast_db, name, 0, actor="test", via="cli")
+    live_everywhere()
 
 
 def put(servers: Servers, token: str, name: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
@@ -54,6 +56,12 @@ def put(servers: Servers, token: str, name: str, body: dict[str, Any]) -> tuple[
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read())
+
+
+def live_everywhere() -> None:
+    """Every process compares the store's version at most CHECK_INTERVAL_S apart (bot/texts/live.py): after
+    that long, the next message anywhere reads the new texts. Waiting is the contract, not a timed check."""
+    time.sleep(live.CHECK_INTERVAL_S + 0.05)
 
 
 def conversation(servers: Servers) -> Conversation:
@@ -70,12 +78,14 @@ def test_a_put_is_live_for_the_next_rest_message_and_a_rollback_too(servers: Ser
         "text": EDITED, "buttons": [{"title": "Vraag overslaan", "payload": "/skip"},
                                     {"title": "Ik wil een mens spreken", "payload": "/request_human"}]}]})
     assert status == 200 and body["check"]["ok"], body
+    live_everywhere()
     chat.say("/dont_know")
     assert EDITED in chat.texts, chat.texts
     reply = next(r for r in chat.replies if r.get("text") == EDITED)
     assert [b["title"] for b in reply["buttons"]] == ["Vraag overslaan", "Ik wil een mens spreken"]
 
     store.rollback(naast_db, HELP, 0, actor="test", via="cli")
+    live_everywhere()
     again = conversation(servers)
     assert again.say("/dont_know")[0] == HELP
     assert EDITED not in again.texts
@@ -94,6 +104,7 @@ def test_a_slot_in_an_edited_text_is_filled(servers: Servers, editor_token: str)
     status, _ = put(servers, editor_token, "utter_human_contact",
                     {"variations": [{"text": "Bel de gemeente op {municipality_phone}. Wij helpen u graag."}]})
     assert status == 200
+    live_everywhere()
     chat = conversation(servers)
     chat.say("/request_human")
     assert any(t.startswith("Bel de gemeente op 14 020. Wij helpen u graag.") for t in chat.texts), chat.texts

@@ -216,3 +216,16 @@ def test_the_note_texts_come_from_the_store(engine: Engine, monkeypatch) -> None
     live.shared().expire()
     assert load_texts()["headings"]["situation"] == "De vraag, in de woorden van de bewoner"
     assert load_texts()["headings"]["what_matters"] == shipped_texts()["headings"]["what_matters"]
+
+
+async def test_the_chat_page_and_the_summary_page_text_comes_from_the_store(client: TestClient,
+                                                                           engine: Engine) -> None:
+    from bot.texts import live
+
+    page = await (await client.get("/")).text()
+    assert "<h1>Vertel wat er speelt</h1>" in page
+    store.publish(engine, "web.page.heading", [{"text": "Vertel ons wat er speelt"}], actor="eva", via="web")
+    live.shared(engine).expire()
+    assert "<h1>Vertel ons wat er speelt</h1>" in await (await client.get("/")).text()
+    gone = await client.get("/samenvatting/niet-geldig")
+    assert gone.status == 410 and "Deze link werkt niet meer" in await gone.text()

@@ -164,9 +164,12 @@ async def _page(request: web.Request, account: Account, name: str, *, variations
                             text="Deze tekst bestaat niet. Kies een tekst uit de lijst.")
     shown = variations if variations is not None else view.variations
     notice = NOTICES.get(request.query.get("klaar", ""))
+    blocking = [f.variation for f in (checked.blocking if checked else [])]
+    first_error = None if not blocking else "bevindingen-tekst" if None in blocking else f"bevindingen-{min(blocking)}"
     return await render(
         request, "editor/text.html", account, status=status, nav="texts", view=view, rows=_form_rows(shown),
         report=checked, by_variation=_findings_by_variation(checked), error=error, notice=notice,
+        first_error=first_error,
         preview=preview(shown, engine) if show_preview or variations is not None else None, history=history,
         revision=view.revision_id if revision is None else revision, text_url=text_url(name),
         condition_text=condition_text, placeholders=store.shipped_placeholders(view.base),
