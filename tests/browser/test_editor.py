@@ -131,9 +131,12 @@ def test_an_edit_is_in_the_next_chat_message_a_promise_is_refused_and_rollback_r
     for box in (first, second):
         box.clear()
         box.send_keys(NEW_QUESTION)
+    old_form = editor_driver.find_element(By.CSS_SELECTOR, "form.text-form")
     editor_driver.find_element(By.XPATH, "//button[normalize-space()='Bekijk en controleer']").click()
-    preview = wait(editor_driver, ec.presence_of_element_located((By.CSS_SELECTOR, "section.preview")))
-    assert NEW_QUESTION in preview.text and "Ik weet het niet" in preview.text
+    wait(editor_driver, ec.staleness_of(old_form))  # the refused page had a preview too
+    wait(editor_driver, ec.text_to_be_present_in_element((By.CSS_SELECTOR, "section.preview"), NEW_QUESTION))
+    preview = editor_driver.find_element(By.CSS_SELECTOR, "section.preview")
+    assert "Ik weet het niet" in preview.text
     accessible(editor_driver, screenshot, "editor-text")
     editor_driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", preview)
     screenshot(editor_driver, "editor-text-preview")

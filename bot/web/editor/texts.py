@@ -165,7 +165,7 @@ async def _page(request: web.Request, account: Account, name: str, *, variations
     shown = variations if variations is not None else view.variations
     notice = NOTICES.get(request.query.get("klaar", ""))
     blocking = [f.variation for f in (checked.blocking if checked else [])]
-    first_error = None if not blocking else "bevindingen-tekst" if None in blocking else f"bevindingen-{min(blocking)}"
+    first_error = None if not blocking else "bevindingen-tekst" if None in blocking else f"variant-{min(blocking)}"
     return await render(
         request, "editor/text.html", account, status=status, nav="texts", view=view, rows=_form_rows(shown),
         report=checked, by_variation=_findings_by_variation(checked), error=error, notice=notice,
