@@ -14,7 +14,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 3
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install run run-prod test train validate lint bench widget clean lock converse
+.PHONY: help install run run-prod test train validate lint bench widget clean lock converse check-texts
 
 help:
 	@echo "make run    install, train if needed, start Rasa (5005), actions (5055) and the web app (8000)"
@@ -75,6 +75,10 @@ test: install $(SYSSTAMP) $(NPMSTAMP) train
 
 lint: install
 	$(BIN)/ruff check bot actions tests bench
+
+# The plain-language check over every shipped text (make test runs the same code in tests/texts).
+check-texts: install
+	$(BIN)/naast check-texts --shipped
 
 bench: train
 	$(BIN)/python -m bench.run

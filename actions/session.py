@@ -16,7 +16,7 @@ from actions.safety import answer_extras, signals_in
 from actions.side_paths import other_language_response
 from bot.lexicons import load
 from bot.lexicons.matcher import words
-from bot.resources import load_resources
+from bot.texts.resources import current_resources
 
 # A first message of this kind is not a story, whatever words it has.
 NOT_A_STORY = {"greet", "thank", "goodbye", "bot_challenge", "other_language", "request_human", "stop",
@@ -25,7 +25,7 @@ MIN_STORY_WORDS = 3
 
 
 def municipality_slots() -> list[SlotSet]:
-    municipality = load_resources()["municipality"]
+    municipality = current_resources()["municipality"]
     return [
         SlotSet("municipality_phone", municipality["phone"]),
         SlotSet("municipality_phone_hours", municipality["phone_hours"]),

@@ -14,8 +14,8 @@ from typing import Any
 
 NA = "–"
 PLAIN = "plain Rasa"
-SECTION_NAMES = ("language", "note", "safety", "inbox", "training", "servers", "profile", "crossval", "personas",
-                 "safety_live", "load")
+SECTION_NAMES = ("language", "note", "safety", "inbox", "texts", "training", "servers", "profile", "crossval",
+                 "personas", "safety_live", "load")
 
 
 # ------------------------------------------------------------------ small helpers
@@ -509,6 +509,15 @@ def md_load(results: dict[str, Any]) -> list[str]:
     return out
 
 
+def md_texts(results: dict[str, Any]) -> list[str]:
+    out = ["## Text store: what the NLG adds per bot message (`bench/nlg_cost.py`, microseconds)", ""]
+    section = results.get("texts")
+    line = status_line(section, "texts")
+    if line:
+        return out + [line, ""]
+    return out + [table(("figure", "value"), [(k, fmt(v)) for k, v in flatten(section.get("figures"))]), ""]
+
+
 def md_missing(results: dict[str, Any]) -> list[str]:
     rows = []
     for name in SECTION_NAMES:
@@ -529,7 +538,7 @@ def render_markdown(results: dict[str, Any]) -> str:
     lines = ["# Naast — measured", ""] + md_meta(results) + ["", "## Summary: Naast vs plain Rasa, same run", "",
                                                              summary_table(results), ""]
     for part in (md_understanding, md_conversation, md_speed, md_memory, md_note, md_language, md_inbox,
-                 md_load, md_missing):
+                 md_load, md_texts, md_missing):
         lines += part(results)
         if part is md_speed and "profile" in results:
             from bench import profile

@@ -10,6 +10,7 @@ Sections (each one can fail or be missing without stopping the others; the repor
                 note sentences traceable to the resident's words; plus ``bench/bench_notes.py``
 * ``safety``    crisis recall and false alarms of the safety screen on bench/data/safety_heldout.yml
 * ``inbox``     ``bench/bench_inbox.py`` (inbox latency at 10k notes)
+* ``texts``     ``bench/nlg_cost.py`` (what the text store's NLG adds to each bot message)
 * ``training``  full training and retraining after a one-sentence change, Naast and ``rasa init``
 * ``servers``   start to ready, out-of-domain fallback, REST latency (1 and 20 conversations),
                 peak memory; Naast (Rasa + actions + web app) and plain Rasa side by side
@@ -67,8 +68,8 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS_DIR = ROOT / "bench" / "results"
 DATA_DIR = ROOT / "bench" / "data"
 NAAST_MODEL = ROOT / "models" / "naast.tar.gz"
-SECTIONS = ("language", "note", "safety", "inbox", "training", "servers", "profile", "crossval", "personas",
-            "safety_live", "load")
+SECTIONS = ("language", "note", "safety", "inbox", "texts", "training", "servers", "profile", "crossval",
+            "personas", "safety_live", "load")
 NOT_AVAILABLE, FAILED, OK = "not available", "failed", "ok"
 
 
@@ -570,6 +571,7 @@ RUNNERS: dict[str, Callable[[Context], dict[str, Any]]] = {
     "note": section_note,
     "safety": section_safety,
     "inbox": section_inbox,
+    "texts": lambda ctx: call_bench_module("bench.nlg_cost", ctx.plan.quick),
     "training": section_training,
     "servers": section_servers,
     "profile": section_profile,

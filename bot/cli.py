@@ -115,6 +115,9 @@ def build_parser() -> argparse.ArgumentParser:
     from bot.inbox.cli import add_commands
 
     add_commands(commands)  # user, token, purge (inbox accounts and retention)
+    from bot.texts.cli import add_commands as add_text_commands
+
+    add_text_commands(commands)  # check-texts
     return parser
 
 

@@ -110,6 +110,8 @@ class Settings(BaseSettings):
     password_min_length: int = Field(12, ge=8, le=128)
 
     resources_file: Path = ROOT / "config" / "resources.yml"
+    # The editor warns when a crisis line or a municipal detail was last checked longer ago than this.
+    resource_max_age_days: int = Field(180, ge=1, le=3650)
 
     # Editors and published models (bot/training/). Every Rasa process checks this often whether
     # another model was published, loads it beside the running one and then switches to it.

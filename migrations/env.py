@@ -11,7 +11,7 @@ from bot.db import Base, make_engine, normalise_url
 
 # Every module that declares tables on bot.db.Base; add yours here (e.g. "bot.web.tables").
 MODEL_MODULES = ("bot.notes.tables", "bot.accounts.tables", "bot.inbox.tables", "bot.training.tables",
-                 "bot.learning.tables")
+                 "bot.learning.tables", "bot.texts.tables")
 for module in MODEL_MODULES:
     importlib.import_module(module)
 

@@ -43,6 +43,11 @@ ACTIONS = {
     "token.revoke": "API-token ingetrokken",
     "purge": "bewaartermijn: notities verwijderd",
     "audit.view": "logboek bekeken",
+    "texts.publish": "tekst gepubliceerd",
+    "texts.refused": "tekst geweigerd door de controle",
+    "texts.rollback": "tekst teruggezet",
+    "texts.word": "woord toegevoegd aan een woordenlijst",
+    "resources.save": "hulplijn of gegeven nagekeken",
 }
 
 

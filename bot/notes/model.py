@@ -3,7 +3,8 @@
 ``Note.to_dict()`` / ``Note.to_json()`` give the JSON contract other parts rely on (docs/architecture.md):
 ``id, reference, created_at, status, urgent, resident_confirmed, told_for, anonymous, signals, sections,
 contact, retention_until`` plus ``privacy`` (what was scrubbed). Every string inside ``sections`` is the
-resident's own (scrubbed) text; Naast's own words live only in the templates and ``texts_nl.yml``.
+resident's own (scrubbed) text; Naast's own words live only in the templates and the text store
+(``bot/texts/notes_nl.yml`` plus editors' edits).
 """
 
 from __future__ import annotations

@@ -60,7 +60,7 @@ from rasa.shared.core.events import (
 from rasa.utils.endpoints import ClientResponseError
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.resources import load_resources
+from bot.texts.resources import current_resources
 
 logger = logging.getLogger(__name__)
 
@@ -143,7 +143,7 @@ class NaastMessageProcessor(MessageProcessor):
 
     def calm_message(self) -> dict[str, Any]:
         """The calm message from the domain's text (no tracker, no NLG server needed)."""
-        phone = str(load_resources()["municipality"]["phone"])
+        phone = str(current_resources()["municipality"]["phone"])
         return {"text": self.domain.responses[RESPONSE][0]["text"].replace("{municipality_phone}", phone)}
 
     async def _run_action(self, action, tracker, output_channel, nlg, prediction) -> bool:  # noqa: ANN001
@@ -154,7 +154,7 @@ class NaastMessageProcessor(MessageProcessor):
         return predict_more
 
     async def calm_events(self, output_channel, nlg, tracker) -> list[Event]:  # noqa: ANN001
-        phone = str(load_resources()["municipality"]["phone"])
+        phone = str(current_resources()["municipality"]["phone"])
         message: dict[str, Any] | None = None
         try:
             message = await nlg.generate(RESPONSE, tracker, output_channel.name(), municipality_phone=phone)

@@ -33,10 +33,10 @@ from bot.notes.model import (
     Theme,
     TriedSection,
 )
-from bot.resources import load_resources
 from bot.summariser.answers import IntakeAnswers
 from bot.summariser.scrub import scrub
 from bot.summariser.text import Sentence, split_sentences
+from bot.texts.resources import current_resources
 
 HERE = Path(__file__).resolve().parent
 THEMES_FILE = HERE / "themes_nl.yml"
@@ -246,7 +246,7 @@ def _themes(analysed: list[_Analysed]) -> list[Theme]:
 
 def _resources(keys: Sequence[str]) -> list[ResourceShown]:
     """What the bot showed, with name and number as configured at this moment (numbers change)."""
-    known: dict[str, Any] = load_resources()["resources"]
+    known: dict[str, Any] = current_resources()["resources"]
     shown = []
     for key in dict.fromkeys(keys):
         entry = known.get(key, {})

@@ -26,6 +26,7 @@ from bot.inbox.notes import Filters
 from bot.inbox.routing import load_routing
 from bot.inbox.status import Conflict, NotFound, Refused
 from bot.notes.model import Note
+from bot.web import texts_api
 from bot.web.inbox.auth import client_ip
 from bot.web.keys import DB, SETTINGS
 
@@ -244,8 +245,10 @@ def _query(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any
 
 
 def _responses(ok: dict[str, Any], *codes: int) -> dict[str, Any]:
-    texts = {400: "Wrong parameter or body", 401: "No valid token", 403: "The token's role may not read notes",
-             404: "No such note, or another team's note", 409: "The note is not in a state that allows this"}
+    texts = {400: "Wrong parameter or body", 401: "No valid token",
+             403: "The token's role may not do this (notes: professionals; texts: editors)",
+             404: "No such note (or another team's note), or no such text",
+             409: "The note is not in a state that allows this, or the text changed since it was read"}
     responses: dict[str, Any] = {"200": ok}
     for code in codes:
         responses[str(code)] = {"description": texts[code],
@@ -305,14 +308,15 @@ def openapi_spec(public_url: str) -> dict[str, Any]:
         "Error": {"type": "object", "required": ["error", "message"],
                   "properties": {"error": {"type": "string"}, "message": {"type": "string"}}},
     })
+    schemas.update(texts_api.openapi_schemas())
     return {
         "openapi": "3.0.3",
         "info": {
             "title": "Naast API for case systems",
             "version": "1.0.0",
             "description": "Handover notes from Naast, the municipality's digital helper, for the teams of "
-                           "the token's account. Every call is written to the audit log. Tokens: "
-                           "`naast token create NAME`.",
+                           "the token's account (a professional's token), and Naast's texts (an editor's "
+                           "token). Every call is written to the audit log. Tokens: `naast token create NAME`.",
         },
         "servers": [{"url": public_url.rstrip("/")}],
         "security": [{"bearer": []}],
@@ -353,6 +357,7 @@ def openapi_spec(public_url: str) -> dict[str, Any]:
                     "schema": {"$ref": "#/components/schemas/StatusChange"}}}},
                 "responses": _responses(item, 400, 401, 403, 404, 409),
             }},
+            **texts_api.openapi_paths(_responses),
         },
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
@@ -376,3 +381,4 @@ def setup(app: web.Application) -> None:
     router.add_get("/api/notes", list_notes, name="api_notes")
     router.add_get("/api/notes/{note_id}", get_note, name="api_note")
     router.add_post("/api/notes/{note_id}/status", set_status, name="api_note_status")
+    texts_api.setup(app)  # /api/texts for editors' tokens

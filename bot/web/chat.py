@@ -7,58 +7,56 @@ import re
 import aiohttp_jinja2
 from aiohttp import web
 
-from bot.resources import load_resources
-from bot.web.keys import RASA, SETTINGS
+from bot.texts import live
+from bot.texts.resources import current_resources
+from bot.web.keys import DB, RASA, SETTINGS
 from bot.web.rasa_client import RasaUnavailable
 
 SENDER = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 
-def _municipality() -> dict:
-    return load_resources()["municipality"]
+def _municipality(request: web.Request) -> dict:
+    return current_resources(request.app[DB])["municipality"]
 
 
-def _problem(status: int, text: str) -> web.Response:
-    # Dutch, calm, with a way to reach a person: this text is shown to the resident as it is.
-    return web.json_response({"error": text, "phone": _municipality()["phone"]}, status=status)
+def _problem(request: web.Request, status: int, name: str, **values: object) -> web.Response:
+    # Dutch, calm, with a way to reach a person (text store: web.chat.<name>), shown to the resident as it is.
+    phone = _municipality(request)["phone"]
+    text = live.text("web.chat." + name, request.app[DB], phone=phone, **values)
+    return web.json_response({"error": text, "phone": phone}, status=status)
 
 
 @aiohttp_jinja2.template("chat.html")
 async def chat_page(request: web.Request) -> dict:
     settings = request.app[SETTINGS]
-    return {"municipality": _municipality(), "max_chars": settings.max_message_chars}
+    return {"municipality": _municipality(request), "max_chars": settings.max_message_chars}
 
 
 async def chat_message(request: web.Request) -> web.Response:
     settings = request.app[SETTINGS]
-    too_long = f"Uw bericht is te lang. Het mag {settings.max_message_chars} tekens zijn. Stuur het in delen."
     try:
         body = await request.json()
     except web.HTTPRequestEntityTooLarge:  # over the app's body limit: the same calm answer as a long message
-        return _problem(413, too_long)
+        return _problem(request, 413, "too_long", max=settings.max_message_chars)
     except ValueError:
-        return _problem(400, "Dit bericht kon ik niet lezen. Probeer het opnieuw.")
+        return _problem(request, 400, "unreadable")
     if not isinstance(body, dict):
-        return _problem(400, "Dit bericht kon ik niet lezen. Probeer het opnieuw.")
+        return _problem(request, 400, "unreadable")
     sender = str(body.get("sender", ""))
     message = str(body.get("message", "")).strip()
     if not SENDER.match(sender):
-        return _problem(400, "Het gesprek is niet goed gestart. Laad de pagina opnieuw.")
+        return _problem(request, 400, "not_started")
     if not message:
-        return _problem(400, "Uw bericht is leeg. Typ eerst iets.")
+        return _problem(request, 400, "empty")
     if len(message) > settings.max_message_chars:
-        return _problem(413, too_long)
+        return _problem(request, 413, "too_long", max=settings.max_message_chars)
     try:
         replies = await request.app[RASA].send(sender, message)
     except RasaUnavailable:
-        phone = _municipality()["phone"]
-        return _problem(
-            503, f"Het lukt nu even niet. Uw bericht is niet kwijt. Probeer het zo opnieuw, of bel {phone}."
-        )
+        return _problem(request, 503, "unavailable")
     if not replies:
         # Every resident message gets an answer; none means a part behind Rasa failed.
-        phone = _municipality()["phone"]
-        return _problem(502, f"Er ging iets mis bij ons. Probeer het zo opnieuw, of bel {phone}.")
+        return _problem(request, 502, "failed")
     return web.json_response({"messages": replies})
 
 

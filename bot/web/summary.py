@@ -15,35 +15,26 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from bot.links import open_seal
-from bot.resources import load_resources
-from bot.web.keys import SETTINGS
+from bot.texts import live
+from bot.texts.resources import current_resources
+from bot.web.keys import DB, SETTINGS
 
-GONE = "Deze link werkt niet meer. Hij werkt één uur na uw gesprek."
 LOCAL_TZ = ZoneInfo("Europe/Amsterdam")
-# Headings for the resident, in the order the bot asks (slot names: bot/slots.py).
-HEADINGS = {
-    "situation": "Wat er speelt",
-    "what_matters": "Wat u belangrijk vindt",
-    "what_matters_effect": "Wat u dan weer kunt doen",
-    "what_was_tried": "Wat u al heeft geprobeerd",
-    "what_would_help": "Wat u zou helpen",
-    "network": "Wie er om u heen zijn",
-    "network_load": "Hoe zwaar het is voor hen",
-    "urgency_detail": "Wat deze week mis kan gaan",
-    "additions": "Wat u later nog vertelde",
-}
+# Headings for the resident (text store: web.summary.heading.<slot name>, slot names: bot/slots.py).
+HEADING = "web.summary.heading."
 
 
 async def summary_page(request: web.Request) -> web.Response:
     opened = open_seal(request.app[SETTINGS].secret_key, request.match_info["token"])
     if opened is None:
-        raise web.HTTPGone(text=GONE)
+        raise web.HTTPGone(text=live.text("web.summary.gone", request.app[DB]))
     answers, until = opened
+    headings = live.strings(HEADING, request.app[DB])
     sections: dict[str, list[str]] = {}
     for name, text in answers.free_texts():
-        sections.setdefault(HEADINGS.get(name, HEADINGS["additions"]), []).append(text)
+        sections.setdefault(headings.get(name, headings["additions"]), []).append(text)
     context = {
-        "municipality": load_resources()["municipality"],
+        "municipality": current_resources(request.app[DB])["municipality"],
         "sections": list(sections.items()),
         "until": dt.datetime.fromtimestamp(until, LOCAL_TZ).strftime("%H:%M"),
     }

@@ -25,9 +25,10 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from bot.config import Settings
-from bot.resources import load_resources
+from bot.texts import live
+from bot.texts.resources import current_resources
 from bot.web.conversation import new_conversation
-from bot.web.keys import SETTINGS
+from bot.web.keys import DB, SETTINGS
 
 STATIC = Path(__file__).resolve().parent / "static" / "widget"
 WIDGET_JS = STATIC / "naast-widget.js"
@@ -92,7 +93,7 @@ async def widget_js(request: web.Request) -> web.StreamResponse:
 
 async def widget_config(request: web.Request) -> web.Response:
     settings = request.app[SETTINGS]
-    municipality = load_resources()["municipality"]
+    municipality = current_resources(request.app[DB])["municipality"]
     return web.json_response(
         {
             "rasaUrl": public_rasa_url(settings),
@@ -106,6 +107,9 @@ async def widget_config(request: web.Request) -> web.Response:
             "conversation": new_conversation(settings.secret_key),
             # Hours after which the server forgets an abandoned conversation (said when wiping fails).
             "forgetHours": int(settings.abandoned_conversation_hours),
+            # The widget's own texts from the text store (editors' edits included); the bundle carries
+            # the shipped ones (bot/texts/widget_strings.json) for when this answer does not come.
+            "strings": {lang: live.strings(f"widget.{lang}.", request.app[DB]) for lang in ("nl", "en")},
         },
         headers={"Cache-Control": "no-store"},
     )
@@ -127,7 +131,7 @@ def _demo_handler(page: str):  # noqa: ANN202 - an aiohttp handler
             "title": DEMO_PAGES[page]["title"],
             "widget_src": f"{naast_url}/widget.js",
             "options": options,
-            "municipality": load_resources()["municipality"],
+            "municipality": current_resources(request.app[DB])["municipality"],
         }
         response = aiohttp_jinja2.render_template("demo_page.html", request, context)
         response.headers["Content-Security-Policy"] = embedding_csp(naast_url, settings)

@@ -168,9 +168,11 @@ def test_reflow_at_320_px_and_escaping(driver: WebDriver, inbox_app: Inbox, scre
 def test_editor_cannot_open_notes_and_admin_sees_the_log(driver: WebDriver, inbox_app: Inbox) -> None:
     app = inbox_app
     _login(driver, app, "eva")
-    assert "redacteur" in driver.find_element(By.TAG_NAME, "main").text
+    # An editor lands on the editors' pages (the texts), never on notes.
+    assert driver.find_element(By.TAG_NAME, "h1").text == "Teksten van Naast"
     driver.get(f"{app.url}/inbox/notities/{app.plain.id}")
     assert driver.find_element(By.TAG_NAME, "h1").text == "Geen toegang"
+    assert "redacteur" in driver.find_element(By.TAG_NAME, "main").text
     assert "Ik loop achter" not in driver.page_source
     _assert_accessible(driver, "no access page")
     driver.find_element(By.XPATH, "//button[normalize-space()='Uitloggen']").click()

@@ -144,6 +144,7 @@ async def test_openapi_description(client: TestClient) -> None:
     assert response.status == 200
     spec = await response.json()
     assert spec["openapi"].startswith("3.0")
-    assert set(spec["paths"]) == {"/api/notes", "/api/notes/{id}", "/api/notes/{id}/status"}
+    assert set(spec["paths"]) == {"/api/notes", "/api/notes/{id}", "/api/notes/{id}/status", "/api/texts",
+                                  "/api/texts/{name}"}
     assert "Note" in spec["components"]["schemas"]
     assert spec["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"

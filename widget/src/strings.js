@@ -1,79 +1,17 @@
-// Every text of the widget itself (the bot's words come from domain.yml through Rasa).
-// Dutch at B1 level with "u"; English for the interface language "en". {name} is filled in.
+// Every text of the widget itself (the bot's words come from the text store through Rasa).
+// The web app sends the live texts (editors' edits included) in /api/widget/config as `strings`;
+// the shipped ones (bot/texts/widget_strings.json, the text store's base) are bundled for when that
+// answer does not come. Dutch at B1 level with "u"; English for the interface language "en".
+// {name} is filled in.
+import SHIPPED from "../../bot/texts/widget_strings.json";
 
-export const STRINGS = {
-  nl: {
-    launcher: "Chat met {municipality}",
-    title: "Digitale hulp van {municipality}",
-    intro: "U chat met Naast. Naast is een computer, geen mens. Naast beslist niets.",
-    close: "Sluiten",
-    closeLabel: "Chat sluiten",
-    log: "Gesprek",
-    bot: "Naast",
-    you: "U",
-    choices: "Kies een antwoord",
-    inputLabel: "Uw bericht",
-    send: "Verstuur",
-    hint: "Enter is versturen. Shift en Enter is een nieuwe regel. Typ geen BSN of bankgegevens.",
-    typing: "Naast typt…",
-    pending: "Nog niet verstuurd. Dit gaat vanzelf als de verbinding er weer is.",
-    refused: "Niet verstuurd.",
-    empty: "Typ eerst uw bericht.",
-    tooLong: "Uw bericht is te lang. Het mag {max} tekens zijn. Nu zijn het er {count}. Maak het korter of stuur het in delen.",
-    left: "Nog {left} tekens over.",
-    connecting: "Even verbinden…",
-    offline: "De verbinding is even weg. We proberen het steeds opnieuw. Wat u typt, raakt u niet kwijt.",
-    offlinePhone: "Liever nu een mens spreken? Bel {phone}.",
-    online: "De verbinding is er weer.",
-    error: "Er ging iets mis. Dat ligt niet aan u. Bel de gemeente: {phone}.",
-    hours: "Bereikbaar {hours}.",
-    privacy: "Privacyverklaring",
-    clear: "Wis dit gesprek",
-    clearAsk: "Wilt u dit gesprek wissen? Het gaat dan weg uit dit venster en bij de gemeente.",
-    clearYes: "Ja, wis het gesprek",
-    clearNo: "Nee, ga terug",
-    cleared: "Het gesprek is gewist, ook bij de gemeente. U kunt opnieuw beginnen.",
-    clearing: "Even wissen…",
-    clearedHere: "Het gesprek is uit dit venster gewist. Bij de gemeente lukte het wissen nu niet. Daar wordt het binnen {hours} uur vanzelf gewist.",
-  },
-  en: {
-    launcher: "Chat with {municipality}",
-    title: "Digital help of {municipality}",
-    intro: "You are chatting with Naast, a computer, not a person. The assistant speaks Dutch.",
-    close: "Close",
-    closeLabel: "Close chat",
-    log: "Conversation",
-    bot: "Naast",
-    you: "You",
-    choices: "Choose an answer",
-    inputLabel: "Your message",
-    send: "Send",
-    hint: "Enter sends. Shift and Enter starts a new line. Do not type your BSN or bank details.",
-    typing: "Naast is typing…",
-    pending: "Not sent yet. It goes out by itself when the connection is back.",
-    refused: "Not sent.",
-    empty: "Please type your message first.",
-    tooLong: "Your message is too long. It may have {max} characters. It now has {count}. Please shorten it or send it in parts.",
-    left: "{left} characters left.",
-    connecting: "Connecting…",
-    offline: "The connection is gone for a moment. We keep trying. You will not lose what you type.",
-    offlinePhone: "Rather talk to a person now? Call {phone}.",
-    online: "The connection is back.",
-    error: "Something went wrong. It is not your fault. Call the municipality: {phone}.",
-    hours: "Open {hours}.",
-    privacy: "Privacy statement",
-    clear: "Delete this conversation",
-    clearAsk: "Do you want to delete this conversation? It will be gone from this window and from the municipality.",
-    clearYes: "Yes, delete it",
-    clearNo: "No, go back",
-    cleared: "The conversation is deleted, also at the municipality. You can start again.",
-    clearing: "Deleting…",
-    clearedHere: "The conversation is deleted from this window. Deleting it at the municipality did not work just now. There it is deleted by itself within {hours} hours.",
-  },
-};
+export const STRINGS = SHIPPED;
 
-export function strings(lang) {
-  const table = STRINGS[lang] || STRINGS.nl;
+export function strings(lang, live = {}) {
+  const server = live && typeof live === "object" ? live : {};
+  const pick = (code) => ({ ...(STRINGS[code] || {}), ...(server[code] || {}) });
+  const table = pick(STRINGS[lang] ? lang : "nl");
+  const dutch = pick("nl");
   return (key, values = {}) =>
-    (table[key] ?? STRINGS.nl[key] ?? key).replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ""));
+    String(table[key] ?? dutch[key] ?? key).replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ""));
 }

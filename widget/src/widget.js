@@ -30,7 +30,7 @@ export class Widget {
     this.host = host;
     this.config = config;
     this.page = config.mode === "page";
-    this.t = strings(config.lang);
+    this.t = strings(config.lang, config.strings);
     this.store = new Store();
     this.store.adopt(config.conversation); // an id from the web app, with the token to wipe it there
     this.connection = null;

@@ -1,4 +1,9 @@
-"""The editor under ``/editor``: municipality staff change what Naast says and understands (issue 12).
+"""The editor: municipality staff change what Naast says and understands (issue 12).
+
+Two areas for now: what Naast *says* under ``/inbox/redactie/`` (texts, crisis lines, word lists; route
+modules ``TEXT_MODULES`` with ``setup(router, prefix)``, inside the inbox's path so they share its log-in,
+CSRF check and no-store headers), and what Naast *understands* under ``/editor`` (examples, topics, flows,
+publishing; described below).
 
 ``setup(app)`` adds the editor's pages to the app; each module of ``route_modules()`` adds its routes
 (and background jobs) through its own ``setup(editor)``, where ``editor`` is an ``Editor``: the app
@@ -21,10 +26,12 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from bot.accounts import audit, users
-from bot.web.editor import auth
+from bot.web.editor import auth, resources, texts, words
 from bot.web.inbox.auth import INBOX_CSP, client_ip
 from bot.web.keys import DB, SETTINGS
 
+TEXTS_PREFIX = "/inbox/redactie"
+TEXT_MODULES = (texts, resources, words)
 ROLE_NAMES = {"professional": "medewerker", "editor": "redacteur", "admin": "beheerder"}
 
 
@@ -136,7 +143,14 @@ class Editor:
         self.cleanup_ctx = app.cleanup_ctx
 
 
+async def _to_texts(request: web.Request) -> web.Response:
+    raise web.HTTPMovedPermanently(TEXTS_PREFIX + "/")
+
+
 def setup(app: web.Application) -> Editor:
+    app.router.add_get(TEXTS_PREFIX, _to_texts)
+    for module in TEXT_MODULES:
+        module.setup(app.router, TEXTS_PREFIX)
     app[auth.STORAGE] = auth.storage_for(app[SETTINGS])
     app.middlewares.append(private)
     editor = Editor(app)

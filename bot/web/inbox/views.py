@@ -28,28 +28,16 @@ from bot.inbox.routing import label_name, load_routing
 from bot.inbox.status import Conflict, NotFound, Refused
 from bot.notes.render import SECTION_ORDER, privacy_lines
 from bot.notes.texts import load_texts
+from bot.texts import live
 from bot.web.inbox.auth import client_ip, csrf_token, current_account, end_session, start_session
 from bot.web.keys import DB, SETTINGS
 
 PER_PAGE = 50
 AUDIT_PER_PAGE = 100
-MESSAGES = {
-    "opgepakt": "U heeft deze notitie opgepakt. Hij staat nu op uw naam.",
-    "teruggegeven": "U heeft de notitie teruggegeven. Een collega uit het team kan hem nu oppakken.",
-    "afgerond": "De notitie is afgerond. Dank u wel.",
-}
-CONFLICTS = {
-    "picked_up": "Deze notitie is al opgepakt{who}.",
-    "done": "Deze notitie is al afgerond.",
-    "not_picked_up": "Pak de notitie eerst op. Daarna kunt u hem afronden.",
-    "changed": "Iemand anders heeft de notitie net veranderd. Bekijk de nieuwe stand hieronder.",
-}
-LOGIN_TEXTS = {
-    "invalid": "De naam of het wachtwoord klopt niet. Probeer het opnieuw.",
-    "locked": "Er is te vaak een verkeerd wachtwoord gebruikt. Inloggen met deze naam kan over {minutes} minuten "
-              "weer. Lukt het dan nog niet? Vraag de beheerder om hulp.",
-    "rate_limited": "Er zijn vanaf deze plek te veel pogingen gedaan. Probeer het over {minutes} minuten opnieuw.",
-}
+# Texts from the text store (bot/texts/web_nl.yml, editable by editors).
+MESSAGES = live.Strings("inbox.message.")
+CONFLICTS = live.Strings("inbox.conflict.")
+LOGIN_TEXTS = live.Strings("inbox.login.")
 ROLE_NAMES = {"professional": "medewerker", "editor": "redacteur", "admin": "beheerder"}
 
 
@@ -160,6 +148,8 @@ async def login_submit(request: web.Request) -> web.Response:
         await start_session(request, result.account)
         if result.account.role == "admin" and target == "/inbox/":
             target = "/inbox/logboek"
+        elif result.account.role == "editor" and target == "/inbox/":
+            target = "/inbox/redactie/"
         raise web.HTTPSeeOther(target)
     status = 401 if result.outcome == "invalid" else 429
     error = LOGIN_TEXTS[result.outcome].format(minutes=settings.login_lockout_minutes)
