@@ -102,9 +102,16 @@ class Resident(FastHttpUser):
         record["messages"].append(entry)
         path = "/api/chat" if CONFIG["mode"] == "naast" else "/webhooks/rest/webhook"
         delay = RETRY_FIRST
+        # As the widget: Naast's chat proxy gets the outbox id (the same on every attempt) and the
+        # conversation in a header (nginx routes /api/chat on it); plain Rasa's channel has neither.
+        body: dict[str, Any] = {"sender": sender, "message": text}
+        headers: dict[str, str] = {}
+        if CONFIG["mode"] == "naast":
+            body["message_id"] = f"m{len(record['messages'])}"
+            headers["X-Naast-Sender"] = sender
         while True:
             began, start = time.time(), time.perf_counter()
-            with self.client.post(path, json={"sender": sender, "message": text}, name=path,
+            with self.client.post(path, json=body, headers=headers, name=path,
                                   catch_response=True) as response:
                 ms = 1000 * (time.perf_counter() - start)
                 status = response.status_code or 0

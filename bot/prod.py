@@ -243,6 +243,8 @@ def nginx_config(layout: Layout) -> str:
     # sending the answer (milliseconds), the same as the resident sending it again.
     message_failover = """
             proxy_next_upstream error non_idempotent;"""
+    # The web app's request for a message may outlive the resident's wait (twice NAAST_RASA_TIMEOUT_S).
+    rasa_wait = int(2 * s.rasa_timeout_s) + 5
     return f"""# Written by `naast run --prod` (bot/prod.py) at every start; do not edit.
 {user}daemon off;
 worker_processes auto;
@@ -307,6 +309,13 @@ http {{
         least_conn;
 {servers(layout.web_ports, f' max_fails=1 fail_timeout={FAIL_SECONDS}s')}
     }}
+    # A resident's messages to one web app: a message sent again meets its first attempt there
+    # (bot/web/message_ledger.py). The widget names its conversation in the {REPLICA_HEADER} header.
+    upstream naast_chat {{
+        zone naast_chat 64k;
+        hash $http_x_naast_sender consistent;
+{servers(layout.web_ports, f' max_fails=1 fail_timeout={FAIL_SECONDS}s')}
+    }}
 
     # Residents: the web app, Rasa's channels (never its HTTP API).
     server {{
@@ -322,6 +331,11 @@ http {{
             proxy_pass http://rasa_conversations;{proxy_common}{message_failover}
             proxy_set_header Connection "";
             proxy_read_timeout 60s;
+        }}
+        location = /api/chat {{
+            proxy_pass http://naast_chat;{proxy_common}
+            proxy_set_header Connection "";
+            proxy_read_timeout {rasa_wait}s;
         }}
         location / {{
             proxy_pass http://naast_web;{proxy_common}
@@ -341,7 +355,7 @@ http {{
         location = /webhooks/rest/webhook {{
             proxy_pass http://rasa_conversations;{proxy_common}{message_failover}
             proxy_set_header Connection "";
-            proxy_read_timeout 60s;
+            proxy_read_timeout {rasa_wait}s;
             add_header X-Naast-Replica $upstream_addr always;
         }}
         location / {{

@@ -18,7 +18,8 @@ from sqlalchemy.engine import Engine
 from bot.config import Settings
 from bot.db import init_db, make_engine
 from bot.web.inbox.auth import inbox_guard, session_storage
-from bot.web.keys import DB, RASA, SETTINGS
+from bot.web.keys import DB, LEDGER, RASA, SETTINGS
+from bot.web.message_ledger import MessageLedger
 from bot.web.rasa_client import RasaClient, RasaUnavailable, warm_up
 from bot.web.routes import setup_routes
 from bot.web.security import security_headers, trusted_proxy
@@ -106,7 +107,11 @@ async def _purge_forever(app: web.Application) -> None:
 
 async def _rasa_client(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
-    timeout = aiohttp.ClientTimeout(total=settings.rasa_timeout_s, connect=3)
-    async with aiohttp.ClientSession(timeout=timeout) as session:
+    # sock_connect, not connect: aiohttp counts the wait for a free pooled connection against `connect`,
+    # so under load (more than the pool's limit waiting) residents got a 503 within 3 s (bench/load.py).
+    timeout = aiohttp.ClientTimeout(total=settings.rasa_timeout_s, sock_connect=3)
+    connector = aiohttp.TCPConnector(limit=1000)
+    async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
         app[RASA] = RasaClient(str(settings.rasa_url), settings.rasa_token, session)
+        app[LEDGER] = MessageLedger()
         yield

@@ -9,10 +9,11 @@ from aiohttp import web
 
 from bot.texts import live
 from bot.texts.resources import current_resources
-from bot.web.keys import DB, RASA, SETTINGS
+from bot.web.keys import DB, LEDGER, RASA, SETTINGS
 from bot.web.rasa_client import RasaUnavailable
 
 SENDER = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+MESSAGE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
 def _municipality(request: web.Request) -> dict:
@@ -50,14 +51,29 @@ async def chat_message(request: web.Request) -> web.Response:
         return _problem(request, 400, "empty")
     if len(message) > settings.max_message_chars:
         return _problem(request, 413, "too_long", max=settings.max_message_chars)
+    message_id = body.get("message_id")
+    if message_id is not None and not (isinstance(message_id, str) and MESSAGE_ID.match(message_id)):
+        return _problem(request, 400, "unreadable")
     try:
-        replies = await request.app[RASA].send(sender, message)
+        replies = await _send(request, sender, message, message_id)
     except RasaUnavailable:
         return _problem(request, 503, "unavailable")
     if not replies:
         # Every resident message gets an answer; none means a part behind Rasa failed.
         return _problem(request, 502, "failed")
     return web.json_response({"messages": replies})
+
+
+async def _send(request: web.Request, sender: str, message: str, message_id: str | None) -> list[dict]:
+    """To Rasa once per message id (bot/web/message_ledger.py); without an id, straight on."""
+    rasa, settings = request.app[RASA], request.app[SETTINGS]
+    if message_id is None:
+        return await rasa.send(sender, message)
+    # The request to Rasa outlives the resident's wait, with twice the time, so an answer that comes
+    # late is there for the widget's next attempt instead of Rasa handling the message again.
+    return await request.app[LEDGER].send(
+        sender, message_id, lambda: rasa.send(sender, message, timeout_s=2 * settings.rasa_timeout_s),
+        wait_seconds=settings.rasa_timeout_s)
 
 
 async def health(request: web.Request) -> web.Response:

@@ -32,11 +32,15 @@ class RasaClient:
         self._token = token
         self._session = session
 
-    async def send(self, sender: str, message: str, metadata: dict[str, Any] | None = None) -> list[dict]:
+    async def send(self, sender: str, message: str, metadata: dict[str, Any] | None = None,
+                   timeout_s: float | None = None) -> list[dict]:
         payload = {"sender": sender, "message": message, "metadata": metadata or {}}
         # Names the conversation where a proxy in front of several Rasa replicas can route on it (the
         # body is not visible to nginx; bot/prod.py). One Rasa ignores it.
-        return await self._request("POST", "/webhooks/rest/webhook", json=payload, headers={SENDER_HEADER: sender})
+        extra: dict[str, Any] = {} if timeout_s is None else {"timeout": aiohttp.ClientTimeout(total=timeout_s,
+                                                                                          sock_connect=3)}
+        return await self._request("POST", "/webhooks/rest/webhook", json=payload, headers={SENDER_HEADER: sender},
+                                   **extra)
 
     async def tracker(self, sender: str) -> dict[str, Any]:
         return await self._request("GET", f"/conversations/{sender}/tracker", params={"token": self._token})

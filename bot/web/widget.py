@@ -150,7 +150,7 @@ def setup(app: web.Application) -> None:
 
 def setup_cors(app: web.Application) -> None:
     """CORS on the widget's paths (CORS_PATHS) for the configured origins; call after every route exists."""
-    options = aiohttp_cors.ResourceOptions(allow_credentials=False, allow_headers=("Content-Type",),
+    options = aiohttp_cors.ResourceOptions(allow_credentials=False, allow_headers=("Content-Type", "X-Naast-Sender"),
                                            allow_methods=("GET", "POST"), max_age=600)
     cors = aiohttp_cors.setup(app, defaults={origin: options for origin in app[SETTINGS].allowed_origins.split()})
     for route in list(app.router.routes()):

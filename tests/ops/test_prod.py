@@ -157,6 +157,21 @@ def test_two_messages_at_once_for_one_conversation_are_both_handled_in_order(pro
     assert _redis_commands(prod) > locks_before  # the conversation lock is Rasa's Redis lock store
 
 
+def test_a_message_sent_again_with_its_id_is_handled_once_through_nginx(prod: Topology) -> None:
+    """The widget's resend after an error (same outbox id) reaches Rasa once, on whichever web replica."""
+    r = Resident(prod)
+    assert r.say("Hallo")[-1] == "utter_ask_situation"
+    body = {"sender": r.sender, "message": STORY, "message_id": "m-resent"}
+    headers = {"X-Naast-Sender": r.sender}
+    answers = [requests.post(f"{prod.url}/api/chat", json=body, headers=headers, timeout=60) for _ in range(3)]
+    assert [a.status_code for a in answers] == [200, 200, 200]
+    assert len({tuple(m.get("text") for m in a.json()["messages"]) for a in answers}) == 1  # one answer, kept
+    tracker, _ = r.tracker()
+    assert _user_texts(tracker).count(STORY) == 1
+    assert tracker["slots"]["situation"] == STORY and tracker["active_loop"]["name"]
+    assert r.say(MATTERS) == ["utter_ask_what_was_tried"]  # the conversation goes on from the one turn
+
+
 def test_two_messages_at_once_on_two_replicas_are_serialised_by_the_redis_lock(prod: Topology) -> None:
     """What happens while a conversation moves between replicas: the lock store keeps it in order."""
     sender = uuid.uuid4().hex

@@ -140,8 +140,10 @@ export class Connection {
     try {
       response = await fetch(this.config.restUrl, {
         method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ sender: this.store.session(), message: item.message }),
+        // The outbox id goes along, so a message sent again after an error is handled once (the web
+        // app keeps its first attempt); the header lets a proxy send one conversation to one web app.
+        headers: { "Content-Type": "application/json", "X-Naast-Sender": this.store.session() },
+        body: JSON.stringify({ sender: this.store.session(), message: item.message, message_id: item.id }),
         credentials: "omit",
       });
       data = await response.json().catch(() => ({}));
