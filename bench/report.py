@@ -145,7 +145,17 @@ def md_meta(results: dict[str, Any]) -> list[str]:
         f"Load average (1/5/15 min) at start {m.get('load_average_start')}, at end {m.get('load_average_end')}: "
         "other work on the machine slows both assistants; Naast and plain Rasa are measured in the same "
         "run, alternately (A B B A), so compare the ratios.",
+        *_earlier_line(m),
     ]
+
+
+def _earlier_line(meta: dict[str, Any]) -> list[str]:
+    earlier = meta.get("earlier_sections") or {}
+    if not earlier:
+        return []
+    parts = [f"`{name}` ({(o.get('generated') or NA)[:16]}, commit `{o.get('commit') or NA}`)"
+             for name, o in earlier.items()]
+    return ["", "Sections kept from earlier runs (`--merge`): " + ", ".join(parts) + "."]
 
 
 def md_understanding(results: dict[str, Any]) -> list[str]:

@@ -608,6 +608,19 @@ def machine() -> dict[str, Any]:
     return info
 
 
+def earlier_sections(path: Path, sections: Sequence[str], meta: dict[str, Any]) -> dict[str, Any]:
+    """The sections of an earlier report this run does not measure, and which run each came from."""
+    if not path.exists():
+        return {}
+    earlier = json.loads(path.read_text("utf-8"))
+    kept = {name: value for name, value in earlier.items() if name in SECTIONS and name not in sections}
+    old = earlier.get("meta") or {}
+    origins = dict(old.get("earlier_sections") or {})
+    meta["earlier_sections"] = {name: origins.get(name) or {"generated": old.get("generated"),
+                                                            "commit": old.get("commit")} for name in kept}
+    return kept
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="Measure Naast and plain Rasa; write bench/results/latest.*")
     parser.add_argument("--quick", action="store_true", help="smoke run: few messages, 2 conversations, 2 folds")
@@ -616,6 +629,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, default=RESULTS_DIR, help="output directory (default bench/results)")
     parser.add_argument("--naast-model", type=Path, default=NAAST_MODEL)
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (logs, models)")
+    parser.add_argument("--merge", action="store_true",
+                        help="keep the other sections of the existing latest.json (the report says which run each "
+                             "came from)")
     return parser.parse_args(argv)
 
 
@@ -642,6 +658,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     log(f"{meta['mode']} run of {', '.join(sections)}; temporary files in {tmp}")
     results: dict[str, Any] = {"meta": meta}
+    if args.merge:
+        results.update(earlier_sections(args.out / "latest.json", sections, meta))
     ctx.results = results
     try:
         for name in sections:

@@ -101,3 +101,21 @@ def test_write_all(tmp_path) -> None:
     assert {"latest.json", "latest.md", "README_measured.md", "latency.png", "intent_f1.png", "memory.png"} <= names
     assert json.loads((tmp_path / "latest.json").read_text("utf-8"))["meta"]["commit"] == "abc1234"
     assert (tmp_path / "latency.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_merge_keeps_the_sections_not_measured_and_says_where_they_came_from(tmp_path) -> None:  # noqa: ANN001
+    import json
+
+    from bench.report import render_markdown
+    from bench.run import earlier_sections
+
+    path = tmp_path / "latest.json"
+    path.write_text(json.dumps({"meta": {"generated": "2026-11-23T17:02:33", "commit": "faf66b8"},
+                                "load": {"residents": 200}, "servers": {"old": True}, "ratios": {"p50_1": 9}}))
+    meta: dict = {}
+    kept = earlier_sections(path, ["servers", "profile"], meta)
+    assert kept == {"load": {"residents": 200}}  # the measured section and the derived ratios are not kept
+    assert meta["earlier_sections"] == {"load": {"generated": "2026-11-23T17:02:33", "commit": "faf66b8"}}
+    assert "Sections kept from earlier runs (`--merge`): `load` (2026-11-23T17:02, commit `faf66b8`)" in \
+        render_markdown({"meta": meta, **kept})
+    assert earlier_sections(tmp_path / "missing.json", ["servers"], {}) == {}
