@@ -616,8 +616,14 @@ def earlier_sections(path: Path, sections: Sequence[str], meta: dict[str, Any]) 
     kept = {name: value for name, value in earlier.items() if name in SECTIONS and name not in sections}
     old = earlier.get("meta") or {}
     origins = dict(old.get("earlier_sections") or {})
-    meta["earlier_sections"] = {name: origins.get(name) or {"generated": old.get("generated"),
-                                                            "commit": old.get("commit")} for name in kept}
+    meta["earlier_sections"] = {}
+    for name in kept:
+        own_run = old.get(f"{name}_run")  # a section measured in its own run and merged in by hand (load)
+        if own_run:
+            meta[f"{name}_run"] = own_run
+        meta["earlier_sections"][name] = origins.get(name) or own_run and {
+            "generated": own_run.get("generated"), "commit": own_run.get("commit")} or {
+            "generated": old.get("generated"), "commit": old.get("commit")}
     return kept
 
 

@@ -119,3 +119,18 @@ def test_merge_keeps_the_sections_not_measured_and_says_where_they_came_from(tmp
     assert "Sections kept from earlier runs (`--merge`): `load` (2026-11-23T17:02, commit `faf66b8`)" in \
         render_markdown({"meta": meta, **kept})
     assert earlier_sections(tmp_path / "missing.json", ["servers"], {}) == {}
+
+
+def test_merge_names_a_section_s_own_run(tmp_path) -> None:  # noqa: ANN001
+    import json
+
+    from bench.run import earlier_sections
+
+    path = tmp_path / "latest.json"
+    own = {"generated": "2026-12-01T17:00:20", "commit": "b2e1792", "command": "python -m bench.run --only load"}
+    path.write_text(json.dumps({"meta": {"generated": "2026-11-23", "commit": "faf66b8", "load_run": own},
+                                "load": {"residents": 200}}))
+    meta: dict = {}
+    earlier_sections(path, ["servers"], meta)
+    assert meta["earlier_sections"]["load"] == {"generated": "2026-12-01T17:00:20", "commit": "b2e1792"}
+    assert meta["load_run"] == own
