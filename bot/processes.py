@@ -219,16 +219,6 @@ class Topology:
         return f"http://127.0.0.1:{self.settings.web_port}"
 
     @property
-    def rasa_names(self) -> list[str]:
-        """The Rasa processes, as ``make run`` starts them: ``rasa`` alone, or ``rasa-1``... behind the
-        router ``rasa`` (bot/router.py)."""
-        count = self.settings.rasa_process_count()
-        return ["rasa"] if count == 1 else [f"rasa-{n}" for n in range(1, count + 1)]
-
-    def rasa_pids(self) -> list[int]:
-        return [self._procs[name].pid for name in self.rasa_names if name in self._procs]
-
-    @property
     def rasa_url(self) -> str:
         """nginx in front of every Rasa replica (for the web app: channels and the token-protected API)."""
         return f"http://127.0.0.1:{self.settings.rasa_port}"

@@ -196,6 +196,7 @@ def test_compose_publishes_only_nginx_and_takes_secrets_from_the_environment() -
         assert f"${{{variable}:?" in text, variable  # compose refuses to start without it
     conf = (DEPLOY / "nginx" / "naast.conf").read_text(encoding="utf-8")
     public = conf.split("server {", 1)[1].split("\nserver {", 1)[0]
-    assert re.findall(r"location ([^{]+?) \{", public) == ["/socket.io/", "= /webhooks/rest/webhook", "= /api/chat", "/"]
+    assert re.findall(r"location ([^{]+?) \{", public) == ["/socket.io/", "= /webhooks/rest/webhook", "= /api/chat",
+                                                            "/"]
     assert "hash $http_x_naast_sender consistent" in conf.split("upstream naast_chat", 1)[1].split("}", 1)[0]
     assert "client_max_body_size 64k" in public

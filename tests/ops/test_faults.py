@@ -21,11 +21,10 @@ from rasa.core.lock import TicketLock
 from sqlalchemy.engine import make_url
 
 from bot.processes import Topology
-from bot.prod import missing_programs
 from bot.resources import load_resources
-from tests.conftest import MODEL
 from tests.conversation import response_name, wait_for
 from tests.e2e.test_privacy import HELP, MATTERS, NETWORK, STORY, TRIED
+from tests.ops.topology import running_topology
 
 PHONE = load_resources()["municipality"]["phone"]
 RASA_TIMEOUT_S = 50
@@ -33,18 +32,10 @@ RASA_TIMEOUT_S = 50
 
 @pytest.fixture(scope="module")
 def prod() -> Iterator[Topology]:
-    missing = missing_programs()
-    if missing:
-        pytest.skip(f"the production topology needs {', '.join(missing)}: run scripts/system-packages.sh")
-    if not MODEL.exists():
-        pytest.fail(f"No trained model at {MODEL}: run `make test` (it trains first).")
     # The web app waits longer for Rasa than by default: the machine is shared, and the lock test needs
     # the wait to exceed the lock's lifetime by more than one slow turn (still below Rasa's 60 s default).
-    topology = Topology(rasa_replicas=2, extra_env={"NAAST_RASA_TIMEOUT_S": str(RASA_TIMEOUT_S)})
-    try:
-        yield topology.start(timeout=600)  # a shared 2-core machine: other topologies may be starting too
-    finally:
-        topology.stop()
+    # A shared 2-core machine: other topologies may be starting too.
+    yield from running_topology(600, rasa_replicas=2, extra_env={"NAAST_RASA_TIMEOUT_S": str(RASA_TIMEOUT_S)})
 
 
 class Resident:

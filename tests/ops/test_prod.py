@@ -23,24 +23,14 @@ import requests
 from sqlalchemy.engine import make_url
 
 from bot.processes import Topology
-from bot.prod import missing_programs
-from tests.conftest import MODEL
 from tests.conversation import response_name, wait_for
 from tests.e2e.test_privacy import HELP, MATTERS, NETWORK, STORY, TRIED
+from tests.ops.topology import running_topology
 
 
 @pytest.fixture(scope="module")
 def prod() -> Iterator[Topology]:
-    missing = missing_programs()
-    if missing:
-        pytest.skip(f"the production topology needs {', '.join(missing)}: run scripts/system-packages.sh")
-    if not MODEL.exists():
-        pytest.fail(f"No trained model at {MODEL}: run `make test` (it trains first).")
-    topology = Topology(rasa_replicas=2)
-    try:
-        yield topology.start(timeout=420)
-    finally:
-        topology.stop()
+    yield from running_topology(420, rasa_replicas=2)
 
 
 class Resident:
