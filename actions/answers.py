@@ -44,6 +44,7 @@ SHORT_WORDS = 8  # a cue counts in a message of at most this many words
 QUESTION_WORDS = 15  # a question to Naast or to the municipality is at most this long
 MAX_SIDE_PATHS = 1  # side paths at one question before any message is the answer
 LEAVING = {"request_human", "stop", "goodbye"}
+ENDING = {"stop", "goodbye"}
 SAME_MESSAGE = 90  # rapidfuzz ratio from which two messages count as the same
 # A message that starts like this describes something ("dat het ophoudt"): it answers the question,
 # even with a cue word for leaving it. ("Dat weet ik niet" still is "weet ik niet": not for those.)
@@ -148,6 +149,10 @@ def side_path(tracker: Tracker) -> str | None:
             return None
         if name == "request_human" and tracker.active_loop_name == "contact_form":
             return None  # a person is what the contact details are for: "langskomen" answers the question
+        if name in ENDING and not cues.says(text, "pause"):
+            # These end the conversation and wipe it: only a message that says no more than that.
+            # A pause keeps the conversation, so "ik moet even stoppen, de kinderen komen" is one.
+            return name if cues.only_says(text, name) else None
         return name if len(text.split()) <= SHORT_WORDS and cues.says(text, name) else None
     if repeat and name != "dont_know":
         return None

@@ -32,7 +32,7 @@ def screen(tmp_path_factory: pytest.TempPathFactory) -> MessageScreen:
 
 
 def _message(text: str, intent: str = "tell", confidence: float = 0.9, ranking: list | None = None) -> Message:
-    """A message as DIET and the FallbackClassifier leave it."""
+    """A message as the classifier and the FallbackClassifier leave it."""
     ranking = ranking or [{"name": intent, "confidence": confidence}, {"name": "dont_know", "confidence": 0.05}]
     return Message(
         data={
@@ -355,3 +355,35 @@ def test_words_with_digits_are_no_language(screen: MessageScreen):
     # Seen: "Roodborst3d6d32" without its digits was three words, enough for the detector to say English.
     assert screen.detect_language("Roodborst3d6d32") == ("nl", 1.0)
     assert screen.detect_language("mijn referentie is NST-4K2P")[0] == "nl"
+
+
+# ------------------------------------------------------------------------- the classifier's runner-up
+
+
+def _unsure(text: str, *ranked: tuple[str, float]) -> Message:
+    return _message(text, ranked[0][0], ranked[0][1], [{"name": n, "confidence": c} for n, c in ranked])
+
+
+def test_an_unsure_question_to_naast_with_a_question_mark_is_that_question(screen: MessageScreen):
+    text = "krijgt mijn stiefvader te zien wat ik hier zeg?"
+    message = _run(screen, _unsure(text, ("nlu_fallback", 0.4), ("ask_privacy", 0.39), ("crisis_violence", 0.18)))
+    assert message.get("intent")["name"] == "ask_privacy"
+
+
+@pytest.mark.parametrize("ranked", [
+    (("nlu_fallback", 0.4), ("ask_privacy", 0.39)),  # no question mark: an answer may mention privacy
+    (("nlu_fallback", 0.4), ("tell", 0.35), ("ask_privacy", 0.2)),  # the runner-up is no question to Naast
+])
+def test_without_a_question_mark_or_a_question_runner_up_the_fallback_stands(screen: MessageScreen, ranked):
+    text = "krijgt mijn stiefvader te zien wat ik hier zeg" + ("?" if ranked[1][0] == "tell" else "")
+    assert _run(screen, _unsure(text, *ranked)).get("intent")["name"] == "nlu_fallback"
+
+
+def test_a_pause_cue_with_stop_as_runner_up_is_a_stop(screen: MessageScreen):
+    text = "ik moet even stoppen, de kinderen komen thuis"
+    assert _run(screen, _unsure(text, ("tell", 0.54), ("stop", 0.39))).get("intent")["name"] == "stop"
+    # without the classifier's doubt, or without the pause cue, the classifier's intent stands
+    doubtless = _unsure(text, ("tell", 0.54), ("dont_know", 0.3), ("affirm", 0.1))
+    assert _run(screen, doubtless).get("intent")["name"] == "tell"
+    no_cue = _unsure("de kinderen komen thuis", ("tell", 0.54), ("stop", 0.39))
+    assert _run(screen, no_cue).get("intent")["name"] == "tell"

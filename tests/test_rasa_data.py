@@ -76,7 +76,7 @@ def test_every_response_is_used_somewhere() -> None:
 def test_conversations_follow_the_rules(tmp_path: Path) -> None:
     """Every test conversation under tests/conversations, end to end (`rasa test core --e2e`).
 
-    Each user text is parsed by the trained NLU (DIET, the fallback classifier and the safety screen in
+    Each user text is parsed by the trained NLU (the classifiers, the fallback classifier and the safety screen in
     bot/nlu/message_screen.py): its intent and entities must be the ones the story writes, and every
     action must follow as written. Without --e2e Rasa would take the written intent and test the policy
     only. All mismatches are listed at once (Rasa marks each with "# predicted:").

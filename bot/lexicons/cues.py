@@ -44,6 +44,26 @@ def says(text: str, intent: str) -> bool:
     return intent in keys_in(text, "side_path_cues_nl")
 
 
+def only_says(text: str, intent: str) -> bool:
+    """The message is a cue for ``intent`` and tells nothing else: every word is part of a cue for
+    leaving (stop, goodbye, a pause) or carries no story (``no_story``). "Doei", "ik wil stoppen" and
+    "oke, dan stop ik maar" leave; "Onze dochter belt elke dag" and "ik heb niet genoeg geld" hold a
+    cue word ("dag", "genoeg") but are answers."""
+    found = words(text)
+    hits = [hit for hit in _lexicon("side_path_cues_nl").find(found) if hit.key == intent or hit.key in LEAVING_CUES]
+    covered = {i for hit in hits for i in range(hit.start, hit.end)}
+    no_story = _no_story()
+    return bool(hits) and all(i in covered or word.lower in no_story for i, word in enumerate(found))
+
+
+LEAVING_CUES = ("stop", "goodbye", "pause")
+
+
+@lru_cache(maxsize=1)
+def _no_story() -> frozenset[str]:
+    return frozenset(normalise(str(w)) for w in load("side_path_cues_nl")["no_story"])
+
+
 def mentions(text: str, group: str) -> bool:
     """Does the message name one of the means (``means``) or say "nobody" (``nobody``)?"""
     return group in keys_in(text, "means_nl")

@@ -1,6 +1,6 @@
 """MessageScreen: the last step of Naast's NLU pipeline; it sees every resident message.
 
-It runs after DIET and the FallbackClassifier (config.yml), so it screens free-text answers typed
+It runs after the intent classifier and the FallbackClassifier (config.yml), so it screens free-text answers typed
 inside a form as well: a form slot never sees a message this component has not seen first.
 
 What it does, in this order of precedence:
@@ -21,6 +21,12 @@ What it does, in this order of precedence:
    ``language`` entity too. The detector must also be sure (``min_other_confidence``): "via de chat"
    is 0.15 English, 0.12 Dutch.
 5. A bare yes or no, also with one typo ("klpot", "ja grag", "nee hoor"): ``affirm`` / ``deny``.
+6. Where the classifier hesitates and the words are clear, its runner-up: a question (a question
+   mark) that the FallbackClassifier left unsure between a question to Naast and something else is
+   that question ("krijgt mijn stiefvader te zien wat ik hier zeg?"); a message with a pause cue
+   ("ik moet even stoppen, de kinderen komen") is a stop when the classifier ranks stop among its
+   first three. Both keep the conversation (a question is answered and asked again; a pause keeps
+   everything): the answer logic (actions/answers.py) still decides whether the message is an answer.
 Otherwise the classifier's prediction stands.
 
 An overriding intent goes first in ``intent_ranking`` and the classifier's ranking follows, so the
@@ -121,6 +127,8 @@ class MessageScreen(GraphComponent):
             # naming the language of 3-5 word messages. Both never took a Dutch test message for
             # another language (tests/test_message_screen.py).
             "language_accuracy": "low",
+            # Questions to Naast a question mark makes clear when the classifier was unsure (item 6).
+            "question_intents": ["ask_privacy", "ask_duration", "ask_what_next", "bot_challenge"],
             "min_words_for_language": 3,
             # The message counts as Dutch while the detector gives Dutch at least this confidence.
             "max_dutch_confidence": 0.2,
@@ -188,6 +196,8 @@ class MessageScreen(GraphComponent):
             # A bare yes or no ("klpot", "ja grag", "nee hoor") is that, whatever the classifier read:
             # the read-back and the consent question hang on it (bot/lexicons/bare_answers_nl.yml).
             self._override(message, "affirm" if bare else "deny")
+        elif runner_up := self._clear_runner_up(message, text):
+            self._override(message, runner_up)
 
         summary = {
             "signals": signals,
@@ -226,6 +236,18 @@ class MessageScreen(GraphComponent):
             if name in SIGNAL_OF_INTENT:
                 return SIGNAL_OF_INTENT[name], float(ranked.get(PREDICTED_CONFIDENCE_KEY) or 0.0)
         return None, 0.0
+
+    def _clear_runner_up(self, message: Message, text: str) -> str | None:
+        """The classifier's runner-up where the words leave no doubt (item 6 of the module doc)."""
+        intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+        ranked = [r.get(INTENT_NAME_KEY) for r in message.get(INTENT_RANKING_KEY) or []
+                  if r.get(INTENT_NAME_KEY) not in (intent, "nlu_fallback")]
+        if intent == "nlu_fallback" and text.rstrip().endswith("?") and ranked[:1] \
+                and ranked[0] in self.config["question_intents"]:
+            return ranked[0]
+        if intent != "stop" and "stop" in ranked[:2] and cues.says(text, "pause"):
+            return "stop"
+        return None
 
     @staticmethod
     def _demote(message: Message) -> None:

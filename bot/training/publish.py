@@ -49,8 +49,18 @@ SHIPPED_MODEL = Path("models") / "naast.tar.gz"
 LIVE_STATUSES = ("ready", "shipped")
 STATUS_NAMES = {"queued": "in de wachtrij", "training": "wordt getraind", "testing": "wordt getest",
                 "failed": "niet gelukt", "ready": "getest", "shipped": "meegeleverd"}
-EPOCHS = re.compile(r"Epochs:\s+(\d+)%")
-PHASES = (("zinnen begrijpen", 5), ("gesprekken volgen", 38))
+# Rasa's training hooks log every component of the model graph as it is trained or taken from the
+# cache (rasa/engine/training/hooks.py): the progress bar counts them.
+COMPONENT_DONE = re.compile(r"(Finished training|Restored) component '([^']+)'")
+
+
+def _component_count(config: Path) -> int:
+    """At most how many components ``rasa train`` trains or restores for this config (the pipeline and
+    the policies; the tokenizer and the fallback classifier train nothing, so the bar may jump at the end)."""
+    import yaml
+
+    data = yaml.safe_load(config.read_text(encoding="utf-8")) or {}
+    return max(1, len(data.get("pipeline") or []) + len(data.get("policies") or []))
 
 
 class PublishError(RuntimeError):
@@ -236,21 +246,15 @@ class Publisher:
                    "--fixed-model-name", model.name.removesuffix(".tar.gz")]
         await self._stage(version_id, "training", "Naast leert de nieuwe zinnen", 5, report)
         tail: list[str] = []
-        state = {"phase": 0, "percent": -1}
+        total = _component_count(project.config)
+        done: list[str] = []
 
         async def progress(line: str) -> None:
-            # config.yml trains two components in epochs, DIET (understanding) and then TED (the
-            # dialogue); a progress bar that starts again low is the next one.
-            if found := EPOCHS.search(line):
-                percent = int(found.group(1))
-                if percent == state["percent"]:
-                    return
-                if percent < state["percent"]:
-                    state["phase"] = min(state["phase"] + 1, len(PHASES) - 1)
-                state["percent"] = percent
-                name, start = PHASES[state["phase"]]
-                await self._stage(version_id, "training", f"Naast leert ({name}): {percent}%",
-                                  start + percent * 32 // 100, report)
+            if found := COMPONENT_DONE.search(line):
+                done.append(found.group(2))
+                percent = min(100, 100 * len(done) // total)
+                await self._stage(version_id, "training", f"Naast leert de nieuwe zinnen: {percent}%",
+                                  5 + percent * 65 // 100, report)
 
         code = await _run_streaming(command, self.root, progress, tail)
         if code != 0 or not model.exists():

@@ -160,3 +160,23 @@ def test_descriptions_of_help_and_of_what_was_done_are_answers(text: str, intent
 def test_a_request_for_a_person_sent_again_at_the_same_question_is_the_answer() -> None:
     assert side_path(_at("een mens graag", "request_human")) == "request_human"
     assert side_path(_at("een mens graag", "request_human", earlier=("een mens graag",))) is None
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("Onze dochter belt elke dag.", "goodbye"),  # seen: goodbye at 0.74 ("dag")
+    ("ik heb niet genoeg geld", "stop"),  # seen: stop at 0.67 and 0.88 ("genoeg")
+    ("genoeg eten voor de kinderen", "stop"),
+    ("mijn man is dag en nacht weg", "goodbye"),
+])
+def test_a_cue_word_for_ending_inside_a_story_is_an_answer(text: str, intent: str) -> None:
+    assert side_path(_at(text, intent)) is None
+    assert free_text_answer(_at(text, intent), "what_matters") == {"what_matters": text}
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("doei", "goodbye"), ("tot ziens en bedankt", "goodbye"), ("ik wil stoppen", "stop"),
+    ("oke, dan stop ik er maar mee", "stop"), ("laat maar", "stop"),
+    ("ik moet even stoppen, de kinderen komen thuis", "stop"),  # a pause keeps the conversation: may explain
+])
+def test_a_message_that_only_ends_or_pauses_takes_the_side_path(text: str, intent: str) -> None:
+    assert side_path(_at(text, intent)) == intent
