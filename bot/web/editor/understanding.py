@@ -48,7 +48,7 @@ def _say(request: web.Request, key: str) -> str:
 
 
 def _saved(request: web.Request) -> str | None:
-    key = _saved(request)
+    key = SAVED.get(request.query.get("klaar", ""))
     return _say(request, key) if key else None
 
 
