@@ -1,8 +1,9 @@
 """The editors' pages in a real headless Chromium with the real servers (tests/conftest.py): an editor
 changes a question's text and the resident's next chat message in the widget shows it without a
 retrain; a text with "u komt in aanmerking" is refused (also while typing); a rollback restores the
-shipped text; one log-in reaches the crisis lines and what Naast understands, and an old address redirects; axe-core finds no WCAG 2.1 A/AA violations, at 1280 px and at 320 px. Screenshots for
-the README's editors' section go to tests/artifacts/."""
+shipped text; one log-in reaches the crisis lines and what Naast understands, and an old address
+redirects; axe-core finds no WCAG 2.1 A/AA violations, at 1280 px and at 320 px. Screenshots for the
+README's editors' section go to tests/artifacts/."""
 
 from __future__ import annotations
 
