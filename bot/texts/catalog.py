@@ -5,7 +5,8 @@ Two kinds of text, one catalogue:
 * **responses** of ``domain.yml`` (``utter_*``): what Rasa sends; variations with buttons and
   conditions. Where each is used comes from ``usage_nl.yml``.
 * **strings**: Naast's own words outside Rasa, one text each, named by a dotted path: the note and
-  team e-mail (``note.*``, ``notes_nl.yml``), the web app (``web.*`` and ``inbox.*``, ``web_nl.yml``) and the widget
+  team e-mail (``note.*``, ``notes_nl.yml``), the web app (``web.*``, and for staff ``inbox.*``, ``staff.*`` and
+  ``editor.*``: every top-level part of ``web_nl.yml``) and the widget
   (``widget.nl.*``, ``widget.en.*``, ``widget_strings.json``, which the widget bundle also carries as
   its offline fallback).
 
@@ -123,7 +124,7 @@ def _string_usage(name: str, rules: dict[str, Any]) -> dict[str, Any]:
 def _strings(rules: dict[str, Any]) -> list[BaseText]:
     pairs = _flatten("note", yaml.safe_load(NOTES_FILE.read_text("utf-8")))
     web = yaml.safe_load(WEB_FILE.read_text("utf-8"))
-    pairs += _flatten("web", web["web"]) + _flatten("inbox", web["inbox"])
+    pairs += [pair for part, value in web.items() for pair in _flatten(part, value)]  # web, inbox, staff, editor
     pairs += _flatten("widget", json.loads(WIDGET_FILE.read_text("utf-8")))
     texts = []
     for name, text in pairs:

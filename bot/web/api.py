@@ -27,7 +27,7 @@ from bot.inbox.routing import load_routing
 from bot.inbox.status import Conflict, NotFound, Refused
 from bot.notes.model import Note
 from bot.web import texts_api
-from bot.web.inbox.auth import client_ip
+from bot.web.auth import client_ip
 from bot.web.keys import DB, SETTINGS
 
 MAX_PER_PAGE = 100

@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 
 from bot.config import Settings
 from bot.db import init_db, make_engine
-from bot.web.inbox.auth import inbox_guard, session_storage
+from bot.web.auth import session_storage, staff_guard
 from bot.web.keys import DB, LEDGER, RASA, SETTINGS
 from bot.web.message_ledger import MessageLedger
 from bot.web.rasa_client import RasaClient, RasaUnavailable, warm_up
@@ -35,9 +35,9 @@ def create_app(settings: Settings, engine: Engine | None = None, *, background: 
     app = web.Application(middlewares=[*([proxy] if proxy else []), security_headers], client_max_size=64 * 1024)
     app[SETTINGS] = settings
     app[DB] = engine if engine is not None else make_engine(settings.database_url)
-    # Inbox sessions: encrypted cookie (no server-side state), then CSRF on every inbox form.
+    # Staff sessions (inbox and editors): encrypted cookie (no server-side state), then CSRF on every staff form.
     setup_sessions(app, session_storage(settings))
-    app.middlewares.append(inbox_guard)
+    app.middlewares.append(staff_guard)
     aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
     app.cleanup_ctx.append(_rasa_client)
     if engine is None:

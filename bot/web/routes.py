@@ -29,7 +29,7 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_static("/static/", STATIC, name="static")
     widget.setup(app)
     conversation.setup(app)  # /api/conversation: ids with a wipe token, and wiping
-    inbox.setup(app)  # /inbox: the professionals' inbox (needs keys.DB and the session middleware)
+    inbox.setup(app)  # /inbox: the professionals' inbox (keys.DB, the session middleware; log-in shared with /redactie)
     api.setup(app)  # /api/notes and /api/openapi.json for case systems, /api/texts for editors
-    editor.setup(app)  # /inbox/redactie (texts, crisis lines, word lists) and /editor (understanding, publishing)
+    editor.setup(app)  # /redactie: texts, crisis lines, word lists, understanding, publishing (old addresses redirect)
     widget.setup_cors(app)  # last: CORS for the widget's paths, whoever added them

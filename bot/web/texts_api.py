@@ -18,7 +18,7 @@ from aiohttp import web
 from bot.accounts import audit, users
 from bot.accounts.users import Account
 from bot.texts import store
-from bot.web.inbox.auth import client_ip
+from bot.web.auth import client_ip
 from bot.web.keys import DB
 
 NAME_PATTERN = r"^[a-z][a-z0-9_.]{0,119}$"

@@ -1,8 +1,9 @@
 """The editors' pages in a real headless Chromium with the real servers (tests/conftest.py): an editor
 changes a question's text and the resident's next chat message in the widget shows it without a
 retrain; a text with "u komt in aanmerking" is refused (also while typing); a rollback restores the
-shipped text; axe-core finds no WCAG 2.1 A/AA violations, at 1280 px and at 320 px. Screenshots for
-the README's editors' section go to tests/artifacts/."""
+shipped text; one log-in reaches the crisis lines and what Naast understands, and an old address
+redirects; axe-core finds no WCAG 2.1 A/AA violations, at 1280 px and at 320 px. Screenshots for the
+README's editors' section go to tests/artifacts/."""
 
 from __future__ import annotations
 
@@ -68,7 +69,7 @@ def log_in(driver: Chrome, servers: Servers, name: str) -> None:
     password = driver.find_element(By.ID, "wachtwoord")
     password.send_keys(PASSWORD)
     password.send_keys(Keys.ENTER)
-    wait(driver, ec.url_contains("/inbox/redactie/"))
+    wait(driver, ec.url_contains("/redactie/"))
 
 
 def accessible(driver: Chrome, screenshot: Shot, name: str) -> None:
@@ -82,7 +83,7 @@ def accessible(driver: Chrome, screenshot: Shot, name: str) -> None:
 
 
 def open_text(driver: Chrome, servers: Servers, usage: str) -> None:
-    driver.get(f"{servers.web_url}/inbox/redactie/")
+    driver.get(f"{servers.web_url}/redactie/")
     driver.find_element(By.LINK_TEXT, usage).click()
     wait(driver, ec.presence_of_element_located((By.CSS_SELECTOR, "form.text-form")))
 
@@ -159,10 +160,22 @@ def test_an_edit_is_in_the_next_chat_message_a_promise_is_refused_and_rollback_r
     assert shipped.variations == [dict(v) for v in shipped.base.variations]
 
 
-def test_the_crisis_lines_page(editor_driver: Chrome, servers: Servers, editor: str, screenshot: Shot) -> None:
+def test_one_log_in_for_the_crisis_lines_and_what_naast_understands(
+        editor_driver: Chrome, servers: Servers, editor: str, screenshot: Shot) -> None:
     log_in(editor_driver, servers, editor)
     editor_driver.find_element(By.LINK_TEXT, "Hulplijnen en gegevens").click()
     main = wait(editor_driver, ec.presence_of_element_located((By.CSS_SELECTOR, "section#veilig_thuis"))).text
     assert "Laatst nagekeken op" in main and "0800-2000" in editor_driver.find_element(
         By.ID, "veilig_thuis-phone").get_attribute("value")
     accessible(editor_driver, screenshot, "editor-resources")
+    # The same session reaches what Naast understands, through the one menu; publishing is not offered.
+    editor_driver.find_element(By.LINK_TEXT, "Wat Naast begrijpt").click()
+    wait(editor_driver, ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Wat Naast begrijpt"))
+    assert editor_driver.current_url.endswith("/redactie/begrip")
+    assert not editor_driver.find_elements(By.ID, "publiceren")
+    assert not editor_driver.find_elements(By.LINK_TEXT, "Publiceren")
+    accessible(editor_driver, screenshot, "editor-understanding")
+    # An old bookmark of the former /editor area lands on the same page, still logged in.
+    editor_driver.get(f"{servers.web_url}/editor/begrip/paden")
+    wait(editor_driver, ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Gesprekspaden"))
+    assert "/redactie/begrip/paden" in editor_driver.current_url

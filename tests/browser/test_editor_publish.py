@@ -95,8 +95,8 @@ def _wait_for(check, minutes: float, what: str):  # noqa: ANN001, ANN202
 
 
 def _login(driver: WebDriver, servers: Servers) -> None:
-    driver.get(f"{servers.web_url}/editor/begrip")
-    WebDriverWait(driver, 20).until(ec.url_contains("/editor/inloggen"))
+    driver.get(f"{servers.web_url}/redactie/begrip")
+    WebDriverWait(driver, 20).until(ec.url_contains("/redactie/inloggen"))
     driver.find_element(By.ID, "naam").send_keys("beheer")
     driver.find_element(By.ID, "wachtwoord").send_keys(PASSWORD)
     driver.find_element(By.CSS_SELECTOR, "form.login-form button").click()
@@ -117,12 +117,12 @@ def test_an_example_published_in_the_browser_is_understood_after_a_switch_nobody
     old_model = running_model(servers)
     _login(browser, servers)
 
-    browser.get(f"{servers.web_url}/editor/begrip/onderwerp/{INTENT}")
+    browser.get(f"{servers.web_url}/redactie/begrip/onderwerp/{INTENT}")
     browser.find_element(By.ID, "voorbeelden").send_keys(SENTENCE)
     browser.find_element(By.ID, "opslaan").click()
     WebDriverWait(browser, 60).until(ec.text_to_be_present_in_element((By.ID, "concept-zinnen"), SENTENCE))
 
-    browser.get(f"{servers.web_url}/editor/begrip")
+    browser.get(f"{servers.web_url}/redactie/begrip")
     browser.find_element(By.ID, "publiceren").click()
     WebDriverWait(browser, 30).until(ec.presence_of_element_located((By.ID, "voortgang")))
     version_id = int(browser.current_url.rstrip("/").split("/")[-1])
@@ -155,13 +155,13 @@ def test_an_example_published_in_the_browser_is_understood_after_a_switch_nobody
     print("model switch:", stats)
 
     assert understood(servers, SENTENCE) == INTENT
-    browser.get(f"{servers.web_url}/editor/begrip/versies/{version_id}")
+    browser.get(f"{servers.web_url}/redactie/begrip/versies/{version_id}")
     WebDriverWait(browser, 30).until(ec.presence_of_element_located((By.ID, "live-melding")))
     report = version.report
     assert report["conversation_tests"]["failed"] == 0 and report["personas"]["exit"] == 0
 
     # Rollback to the model Naast shipped with (version 1, made at the first publish).
-    browser.get(f"{servers.web_url}/editor/begrip")
+    browser.get(f"{servers.web_url}/redactie/begrip")
     shipped = next(v for v in publish.versions(engine) if v.status == "shipped")
     browser.find_element(By.ID, f"terugzetten-{shipped.id}").click()
     WebDriverWait(browser, 30).until(ec.url_contains(f"/versies/{shipped.id}"))
@@ -170,5 +170,5 @@ def test_an_example_published_in_the_browser_is_understood_after_a_switch_nobody
     # Both versions are kept, and the example is a draft again (it can be published once more).
     assert {v.id for v in publish.versions(engine)} >= {shipped.id, version_id}
     assert (Path(servers.workdir) / "versions" / version.model_file).exists()
-    browser.get(f"{servers.web_url}/editor/begrip")
+    browser.get(f"{servers.web_url}/redactie/begrip")
     assert "onderwerp(en) met wijzigingen die nog niet gepubliceerd zijn" in browser.page_source

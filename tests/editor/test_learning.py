@@ -47,17 +47,17 @@ async def test_an_editor_sees_only_de_identified_groups_and_makes_an_example_in_
                          ("a3", "hoe laat is het zwembad open")):
         store.record(engine, settings.secret_key, sender, text, "out_of_scope", "out_of_scope", 0.8)
     await editor_login(client, "eva")
-    html, _ = await page_token(client, "/editor/begrip/niet-begrepen")
+    html, _ = await page_token(client, "/redactie/begrip/niet-begrepen")
     assert "geen-berichten" in html and "afvalpas" not in html  # pending rows are never shown
     store.deidentify_pending(engine, settings.deduce_cache_dir)  # (the web app's job may have done some)
     with session_scope(engine) as session:
         assert session.query(UnderstoodRow).filter(UnderstoodRow.pending.is_(True)).count() == 0
-    html, token = await page_token(client, "/editor/begrip/niet-begrepen")
+    html, token = await page_token(client, "/redactie/begrip/niet-begrepen")
     assert "Anna" not in html and "06-12345678" not in html and "[PERSOON-1]" in html
     groups = store.grouped(engine)
     assert sorted(len(g.messages) for g in groups) == [1, 2]  # the two afvalpas questions together
     message = next(m for g in groups for m in g.messages if "verstuurd" in m.text)
-    response = await client.post(f"/editor/begrip/niet-begrepen/{message.id}", data={
+    response = await client.post(f"/redactie/begrip/niet-begrepen/{message.id}", data={
         "csrf_token": token, "onderwerp": "out_of_scope", "voorbeeld": "1"}, allow_redirects=False)
     assert response.status == 303, await response.text()
     assert "wanneer wordt mijn afvalpas verstuurd" in draft_store.get_draft(engine, "out_of_scope").examples

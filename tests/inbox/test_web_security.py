@@ -36,8 +36,8 @@ async def test_login_sets_a_safe_session_cookie(client: TestClient) -> None:
     response = await login(client, "anna")
     assert response.status == 303 and response.headers["Location"] == "/inbox/"
     cookie = response.headers["Set-Cookie"]
-    assert cookie.startswith("naast_inbox=")
-    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Path=/inbox" in cookie
+    assert cookie.startswith("naast_session=")  # one cookie for the inbox and the editors' area
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Path=/;" in cookie + ";"
     value = cookie.split(";")[0].split("=", 1)[1]
     assert "uid" not in value and "csrf" not in value  # encrypted, not just signed
     page = await client.get("/inbox/")
@@ -263,7 +263,7 @@ async def test_disabled_account_loses_its_session(client: TestClient, engine) ->
 async def test_idle_session_times_out(client: TestClient, monkeypatch, settings) -> None:
     import time
 
-    from bot.web.inbox import auth
+    from bot.web import auth
 
     await login(client, "anna")
     later = time.time() + settings.session_idle_minutes * 60 + 5

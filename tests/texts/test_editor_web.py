@@ -11,7 +11,7 @@ from bot.accounts import users
 from bot.texts import store
 from tests.inbox.conftest import csrf_from, login
 
-TEXT = "/inbox/redactie/teksten/utter_continue_here"
+TEXT = "/redactie/teksten/utter_continue_here"
 
 
 def form(csrf: str, text: str, action: str = "publiceer", revision: int = 0) -> dict[str, str]:
@@ -20,19 +20,19 @@ def form(csrf: str, text: str, action: str = "publiceer", revision: int = 0) -> 
 
 
 async def test_only_editors_see_the_editor(client: TestClient) -> None:
-    response = await client.get("/inbox/redactie/", allow_redirects=False)
-    assert response.status == 303 and "/inbox/inloggen" in response.headers["Location"]
+    response = await client.get("/redactie/", allow_redirects=False)
+    assert response.status == 303 and response.headers["Location"].startswith("/redactie/inloggen?volgende=")
     await login(client, "anna")
-    assert (await client.get("/inbox/redactie/")).status == 403
+    assert (await client.get("/redactie/")).status == 403
 
 
 async def test_an_editor_lands_on_the_texts_grouped_by_where_used(client: TestClient) -> None:
     response = await login(client, "eva")
-    assert response.headers["Location"] == "/inbox/redactie/"
-    page = await (await client.get("/inbox/redactie/")).text()
+    assert response.headers["Location"] == "/redactie/"
+    page = await (await client.get("/redactie/")).text()
     assert "2. Vragen van het gesprek" in page and "Vraag 3: wat al is geprobeerd" in page
     assert "4. Veiligheid (crisis)" in page
-    found = await (await client.get("/inbox/redactie/?zoek=Veilig+Thuis")).text()
+    found = await (await client.get("/redactie/?zoek=Veilig+Thuis")).text()
     assert "Bij geweld of onveiligheid thuis" in found and "Vraag 3: wat al is geprobeerd" not in found
 
 
@@ -93,14 +93,14 @@ async def test_a_form_without_csrf_is_refused(client: TestClient, engine: Engine
 
 async def test_crisis_lines_with_their_dates(client: TestClient) -> None:
     await login(client, "eva")
-    page = await (await client.get("/inbox/redactie/hulplijnen")).text()
+    page = await (await client.get("/redactie/hulplijnen")).text()
     assert "Veilig Thuis" in page and "Laatst nagekeken op" in page
-    csrf = await csrf_from(client, "/inbox/redactie/hulplijnen")
-    saved = await client.post("/inbox/redactie/hulplijnen/veilig_thuis",
+    csrf = await csrf_from(client, "/redactie/hulplijnen")
+    saved = await client.post("/redactie/hulplijnen/veilig_thuis",
                               data={"csrf_token": csrf, "veld_name": "Veilig Thuis", "veld_phone": "0800-2000"},
                               allow_redirects=False)
     assert saved.status == 303
-    empty = await client.post("/inbox/redactie/hulplijnen/veilig_thuis",
+    empty = await client.post("/redactie/hulplijnen/veilig_thuis",
                               data={"csrf_token": csrf, "veld_name": "Veilig Thuis", "veld_phone": " "})
     assert empty.status == 400 and "mag niet leeg zijn" in await empty.text()
 
@@ -113,14 +113,14 @@ async def test_an_old_check_date_warns(client: TestClient, engine: Engine, setti
     old = dt.date.today() - dt.timedelta(days=settings.resource_max_age_days + 1)
     resources.save(engine, "geldfit", {}, "eva", today=old)
     await login(client, "eva")
-    page = await (await client.get("/inbox/redactie/hulplijnen")).text()
+    page = await (await client.get("/redactie/hulplijnen")).text()
     assert f"langer dan {settings.resource_max_age_days} dagen niet nagekeken" in page
 
 
 async def test_words_can_be_added(client: TestClient, engine: Engine) -> None:
     await login(client, "eva")
-    csrf = await csrf_from(client, "/inbox/redactie/woorden")
-    response = await client.post("/inbox/redactie/woorden/official", data={"csrf_token": csrf, "woord": "Voorziening"},
+    csrf = await csrf_from(client, "/redactie/woorden")
+    response = await client.post("/redactie/woorden/official", data={"csrf_token": csrf, "woord": "Voorziening"},
                                  allow_redirects=False)
     assert response.status == 303 and "voorziening" in store.words(engine, "official")
 

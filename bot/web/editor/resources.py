@@ -4,25 +4,24 @@ NAAST_RESOURCE_MAX_AGE_DAYS, and a form to change it or confirm it is still righ
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
 from aiohttp import web
 
-from bot.accounts import audit
 from bot.accounts.users import Account
 from bot.texts import resources
-from bot.web.editor.common import db, editor_only, render, run
-from bot.web.inbox.auth import client_ip
-from bot.web.keys import SETTINGS
+from bot.web.auth import EDITOR, EDITOR_ROLES, record, render, requires
+from bot.web.keys import DB, SETTINGS
 
-PAGE = "/inbox/redactie/hulplijnen"
+PAGE = EDITOR + "/hulplijnen"
 
 
-@editor_only
+@requires(*EDITOR_ROLES)
 async def resources_page(request: web.Request, account: Account, *, error: str | None = None,
                          error_key: str | None = None, status: int = 200) -> web.Response:
     max_age = request.app[SETTINGS].resource_max_age_days
-    entries = await run(resources.entries, db(request))
+    entries = await asyncio.to_thread(resources.entries, request.app[DB])
     today = dt.date.today()
     stale = {e.key for e in entries if resources.is_stale(e, max_age, today)}
     saved = request.query.get("klaar", "")
@@ -30,20 +29,20 @@ async def resources_page(request: web.Request, account: Account, *, error: str |
                         stale=stale, max_age=max_age, today=today, saved=saved, error=error, error_key=error_key)
 
 
-@editor_only
+@requires(*EDITOR_ROLES)
 async def resource_save(request: web.Request, account: Account) -> web.Response:
     key = request.match_info["key"]
     form = await request.post()
     values = {name[len("veld_"):]: str(value) for name, value in form.items() if name.startswith("veld_")}
     try:
-        await run(resources.save, db(request), key, values, account.name)
+        await asyncio.to_thread(resources.save, request.app[DB], key, values, account.name)
     except resources.ResourceError as problem:
         return await resources_page.__wrapped__(request, account, error=str(problem), error_key=key, status=400)
-    await run(audit.record, db(request), actor=account.name, via="web", action="resources.save", status_code=200,
-              ip=client_ip(request), detail=key[:200])
+    await record(request, account, "resources.save", status_code=200, detail=key[:200])
     raise web.HTTPSeeOther(f"{PAGE}?klaar={key}#{key}")
 
 
-def setup(router: web.UrlDispatcher, prefix: str) -> None:
+def setup(app: web.Application, prefix: str) -> None:
+    router = app.router
     router.add_get(prefix + "/hulplijnen", resources_page, name="editor_resources")
     router.add_post(prefix + "/hulplijnen/{key}", resource_save)

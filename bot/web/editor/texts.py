@@ -7,6 +7,7 @@ posts the form to ``.../controle`` and shows the JSON answer). Everything goes t
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from typing import Any
@@ -15,36 +16,30 @@ from urllib.parse import quote
 from aiohttp import web
 from multidict import MultiDictProxy
 
-from bot.accounts import audit
 from bot.accounts.users import Account
-from bot.texts import check, store
+from bot.texts import check, live, store
 from bot.texts.catalog import load_catalog
 from bot.texts.resources import current_resources
-from bot.web.editor.common import db, editor_only, render, run
-from bot.web.inbox.auth import client_ip
+from bot.web.auth import EDITOR, EDITOR_ROLES, error_page, record, render, requires, say
+from bot.web.keys import DB
 
-PREFIX = "/inbox/redactie"
+PREFIX = EDITOR
 MAX_BUTTONS_SHOWN = store.MAX_BUTTONS
-CONDITIONS = {
-    ("about_other", True): "Alleen als het verhaal over iemand anders gaat",
-    ("person_hint", None): "Alleen als het verhaal niemand bij naam noemt",
-    ("contact_channel", "visit"): "Alleen als de bewoner een bezoek wil",
-}
-NOTICES = {
-    "gepubliceerd": "De tekst is gepubliceerd. Bewoners zien hem bij hun volgende bericht.",
-    "teruggezet": "De tekst is teruggezet. Bewoners zien hem bij hun volgende bericht.",
-}
+# Conditions of a variation (domain.yml) and the text that says when it is used (editor.condition.*).
+CONDITIONS = {("about_other", True): "about_other", ("person_hint", None): "no_name",
+              ("contact_channel", "visit"): "visit"}
+NOTICES = {"gepubliceerd": "editor.texts.published", "teruggezet": "editor.texts.rolled_back"}
 
 
 def text_url(name: str) -> str:
     return f"{PREFIX}/teksten/{quote(name, safe='')}"
 
 
-def condition_text(condition: list[dict[str, Any]] | None) -> str:
+def condition_text(condition: list[dict[str, Any]] | None, engine: Any) -> str:
     if not condition:
         return ""
-    parts = [CONDITIONS.get((c.get("name"), c.get("value")), f"Alleen als {c.get('name')} = {c.get('value')}")
-             for c in condition]
+    parts = [live.text("editor.condition." + CONDITIONS.get((c.get("name"), c.get("value")), "other"), engine,
+                       name=c.get("name"), value=c.get("value")) for c in condition]
     return "; ".join(parts)
 
 
@@ -74,7 +69,7 @@ def fill(text: str, values: dict[str, str]) -> str:
 def preview(variations: list[dict[str, Any]], engine: Any) -> list[dict[str, Any]]:
     values = example_values(engine)
     return [{"text": fill(v["text"], values), "buttons": [fill(b["title"], values) for b in v.get("buttons", [])],
-             "condition": condition_text(v.get("condition"))} for v in variations]
+             "condition": condition_text(v.get("condition"), engine)} for v in variations]
 
 
 def _int(value: Any, default: int, high: int) -> int:
@@ -109,10 +104,10 @@ def variations_from_form(form: MultiDictProxy) -> list[dict[str, Any]]:
     return variations
 
 
-def _form_rows(variations: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _form_rows(variations: list[dict[str, Any]], engine: Any) -> list[dict[str, Any]]:
     return [{"text": v.get("text", ""), "buttons": v.get("buttons", []),
              "condition_json": json.dumps(v["condition"]) if v.get("condition") else "",
-             "condition": condition_text(v.get("condition"))} for v in variations]
+             "condition": condition_text(v.get("condition"), engine)} for v in variations]
 
 
 def _findings_by_variation(report: check.Report | None) -> dict[int | None, list[check.Finding]]:
@@ -124,10 +119,10 @@ def _findings_by_variation(report: check.Report | None) -> dict[int | None, list
 
 # -- the list ----------------------------------------------------------------------------------------
 
-@editor_only
+@requires(*EDITOR_ROLES)
 async def text_list(request: web.Request, account: Account) -> web.Response:
     query = request.query.get("zoek", "").strip()[:80]
-    views = await run(store.list_texts, db(request))
+    views = await asyncio.to_thread(store.list_texts, request.app[DB])
     lowered = query.lower()
     groups: dict[str, list[store.TextView]] = {}
     for view in views:
@@ -144,7 +139,7 @@ async def text_list(request: web.Request, account: Account) -> web.Response:
 async def _page(request: web.Request, account: Account, name: str, *, variations: list[dict[str, Any]] | None = None,
                 report: check.Report | None = None, status: int = 200, error: str | None = None,
                 show_preview: bool = False, revision: int | None = None) -> web.Response:
-    engine = db(request)
+    engine = request.app[DB]
 
     def work() -> tuple[store.TextView, list[store.Revision], check.Report]:
         view = store.current(engine, name)
@@ -158,30 +153,31 @@ async def _page(request: web.Request, account: Account, name: str, *, variations
         return view, store.history(engine, name), checked
 
     try:
-        view, history, checked = await run(work)
+        view, history, checked = await asyncio.to_thread(work)
     except store.UnknownText:
-        return await render(request, "inbox/error.html", account, status=404, title="Tekst niet gevonden",
-                            text="Deze tekst bestaat niet. Kies een tekst uit de lijst.")
+        return await error_page(request, account, 404, say(request, "editor.texts.not_found_title"),
+                                say(request, "editor.texts.not_found"))
     shown = variations if variations is not None else view.variations
     notice = NOTICES.get(request.query.get("klaar", ""))
+    notice = say(request, notice) if notice else None
     blocking = [f.variation for f in (checked.blocking if checked else [])]
     first_error = None if not blocking else "bevindingen-tekst" if None in blocking else f"variant-{min(blocking)}"
     return await render(
-        request, "editor/text.html", account, status=status, nav="texts", view=view, rows=_form_rows(shown),
+        request, "editor/text.html", account, status=status, nav="texts", view=view, rows=_form_rows(shown, engine),
         report=checked, by_variation=_findings_by_variation(checked), error=error, notice=notice,
         first_error=first_error,
         preview=preview(shown, engine) if show_preview or variations is not None else None, history=history,
         revision=view.revision_id if revision is None else revision, text_url=text_url(name),
-        condition_text=condition_text, placeholders=store.shipped_placeholders(view.base),
+        placeholders=store.shipped_placeholders(view.base),
         can_add=view.base.is_response and len(shown) < store.MAX_VARIATIONS)
 
 
-@editor_only
+@requires(*EDITOR_ROLES)
 async def text_page(request: web.Request, account: Account) -> web.Response:
     return await _page(request, account, request.match_info["name"])
 
 
-@editor_only
+@requires(*EDITOR_ROLES)
 async def text_submit(request: web.Request, account: Account) -> web.Response:
     """One form, three buttons: show the preview and check, add a variation, or publish."""
     name = request.match_info["name"]
@@ -194,59 +190,58 @@ async def text_submit(request: web.Request, account: Account) -> web.Response:
         return await _page(request, account, name, variations=variations, revision=revision)
     if action != "publiceer":
         return await _page(request, account, name, variations=variations, revision=revision, show_preview=True)
-    engine = db(request)
+    engine = request.app[DB]
     try:
-        await run(store.publish, engine, name, variations, actor=account.name, via="web", expected_revision=revision)
+        await asyncio.to_thread(store.publish, engine, name, variations, actor=account.name, via="web",
+                                expected_revision=revision)
     except store.Refused as refused:
         codes = ",".join(sorted({f.code for f in refused.report.blocking}))
-        await run(audit.record, engine, actor=account.name, via="web", action="texts.refused", status_code=422,
-                  ip=client_ip(request), detail=f"{name}: {codes}"[:200])
+        await record(request, account, "texts.refused", status_code=422, detail=f"{name}: {codes}"[:200])
         return await _page(request, account, name, variations=variations, report=refused.report, status=422,
-                           revision=revision, error="De tekst is niet gepubliceerd. Los eerst de punten in het rood "
-                                                    "op. Bewoners zien nog de oude tekst.")
+                           revision=revision, error=say(request, "editor.texts.not_published"))
     except store.UnknownText:
         return await _page(request, account, name)
     except store.TextError as problem:
         return await _page(request, account, name, variations=variations, status=409 if isinstance(
             problem, store.Conflict) else 400, error=str(problem), revision=revision)
-    await run(audit.record, engine, actor=account.name, via="web", action="texts.publish", status_code=200,
-              ip=client_ip(request), detail=name[:200])
+    await record(request, account, "texts.publish", status_code=200, detail=name[:200])
     raise web.HTTPSeeOther(text_url(name) + "?klaar=gepubliceerd")
 
 
-@editor_only
+@requires(*EDITOR_ROLES)
 async def text_check(request: web.Request, account: Account) -> web.Response:
     """The check and preview as JSON, for the check while typing (static/editor.js)."""
     name = request.match_info["name"]
     form = await request.post()
     try:
-        variations, report = await run(store.check_variations, db(request), name, variations_from_form(form))
+        variations, report = await asyncio.to_thread(store.check_variations, request.app[DB], name,
+                                                     variations_from_form(form))
     except store.UnknownText:
-        return web.json_response({"error": "Deze tekst bestaat niet."}, status=404)
+        return web.json_response({"error": say(request, "editor.texts.not_found")}, status=404)
     except store.TextError as problem:
         return web.json_response({"ok": False, "error": str(problem), "findings": [], "preview": []})
-    return web.json_response({**report.as_dict(), "preview": preview(variations, db(request))},
+    return web.json_response({**report.as_dict(), "preview": preview(variations, request.app[DB])},
                              dumps=lambda v: json.dumps(v, ensure_ascii=False))
 
 
-@editor_only
+@requires(*EDITOR_ROLES)
 async def text_rollback(request: web.Request, account: Account) -> web.Response:
     name = request.match_info["name"]
     form = await request.post()
     revision = _int(form.get("versie"), -1, 2**31)
-    engine = db(request)
+    engine = request.app[DB]
     try:
-        await run(store.rollback, engine, name, revision, actor=account.name, via="web")
+        await asyncio.to_thread(store.rollback, engine, name, revision, actor=account.name, via="web")
     except store.UnknownText:
         return await _page(request, account, name)
     except store.TextError as problem:
         return await _page(request, account, name, status=400, error=str(problem))
-    await run(audit.record, engine, actor=account.name, via="web", action="texts.rollback", status_code=200,
-              ip=client_ip(request), detail=f"{name} -> #{revision}"[:200])
+    await record(request, account, "texts.rollback", status_code=200, detail=f"{name} -> #{revision}"[:200])
     raise web.HTTPSeeOther(text_url(name) + "?klaar=teruggezet")
 
 
-def setup(router: web.UrlDispatcher, prefix: str) -> None:
+def setup(app: web.Application, prefix: str) -> None:
+    router = app.router
     router.add_get(prefix + "/", text_list, name="editor_texts")
     router.add_get(prefix + "/teksten/{name}", text_page, name="editor_text")
     router.add_post(prefix + "/teksten/{name}", text_submit)

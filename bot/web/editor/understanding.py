@@ -17,7 +17,6 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.accounts import audit
 from bot.accounts.users import Account
 from bot.learning import store as learning
 from bot.training import drafts as draft_store
@@ -27,26 +26,34 @@ from bot.training.flows import flows, intent_label
 from bot.training.project import base_examples, intents
 from bot.training.switch import model_id
 from bot.training.validation import Finding, validate
-from bot.web.editor import render
-from bot.web.editor.auth import ROLES, requires
-from bot.web.inbox.auth import client_ip
+from bot.web.auth import EDITOR, EDITOR_ROLES, error_page, record, render, requires, say
 from bot.web.keys import DB, RASA, SETTINGS
 from bot.web.rasa_client import RasaUnavailable
 
 logger = logging.getLogger(__name__)
 PUBLISHER = web.AppKey("publisher", publish.Publisher)
-BASE = "/editor/begrip"
+BASE = EDITOR + "/begrip"
 # Set only by the safety screen or the fallback classifier: editors do not add examples to these.
 NOT_EDITABLE = {"nlu_fallback", "too_long", "crisis_suicide", "crisis_violence", "crisis_acute"}
-SAVED = {"opgeslagen": "De wijziging is opgeslagen als concept. Na publiceren begrijpt Naast haar.",
-         "nieuw": "Het nieuwe onderwerp is opgeslagen als concept. Na publiceren kent Naast het.",
-         "voorbeeld": "Het bericht is als voorbeeldzin toegevoegd (concept).",
-         "opzij": "Het bericht is opzij gelegd.",
-         "teruggezet": "De oude versie wordt weer actief. Binnen een minuut praten inwoners ermee."}
+SAVED = {"opgeslagen": "saved", "nieuw": "new_topic", "voorbeeld": "example_added", "opzij": "set_aside",
+         "teruggezet": "rolled_back"}  # ?klaar=... -> the notice editor.understanding.*
 
 
 def _db(request: web.Request) -> Any:
     return request.config_dict[DB]
+
+
+def _say(request: web.Request, key: str) -> str:
+    return say(request, "editor.understanding." + key)
+
+
+def _saved(request: web.Request) -> str | None:
+    key = SAVED.get(request.query.get("klaar", ""))
+    return _say(request, key) if key else None
+
+
+async def _not_found(request: web.Request, account: Account, key: str) -> web.Response:
+    return await error_page(request, account, 404, _say(request, "not_found_title"), _say(request, key))
 
 
 def editable_intents(drafts: list[Draft]) -> list[str]:
@@ -69,43 +76,44 @@ async def _running_model(request: web.Request) -> str | None:
     return (await _rasa_status(request)).get("model_file")
 
 
-async def _overview(request: web.Request, status: int = 200, **values: Any) -> web.Response:
+async def _overview(request: web.Request, account: Account, status: int = 200, **values: Any) -> web.Response:
     drafts = await _drafts(request)
     by_intent = {d.intent: d for d in drafts}
     examples = base_examples()
     rows = [{"intent": name, "label": intent_label(name), "examples": len(examples.get(name, ())),
              "draft": by_intent.get(name)} for name in editable_intents(drafts)]
     engine = _db(request)
-    return await render(request, "editor/understanding/overview.html", status=status, rows=rows,
+    return await render(request, "editor/understanding/overview.html", account, status=status, rows=rows,
                         open_drafts=[d for d in drafts if d.state == "open"],
                         versions=await asyncio.to_thread(publish.versions, engine),
                         live=await asyncio.to_thread(publish.live_version, engine),
                         running=await _running_model(request), busy=request.app[PUBLISHER].busy, **values)
 
 
-@requires(*ROLES)
+@requires(*EDITOR_ROLES)
 async def overview(request: web.Request, account: Account) -> web.Response:
-    return await _overview(request, message=SAVED.get(request.query.get("klaar", "")),
+    return await _overview(request, account, message=_saved(request),
                            error=request.query.get("fout"))
 
 
-async def _intent_page(request: web.Request, intent: str, status: int = 200, **values: Any) -> web.Response:
+async def _intent_page(request: web.Request, account: Account, intent: str, status: int = 200,
+                       **values: Any) -> web.Response:
     draft = await asyncio.to_thread(draft_store.get_draft, _db(request), intent)
-    return await render(request, "editor/understanding/intent.html", status=status, intent=intent,
+    return await render(request, "editor/understanding/intent.html", account, status=status, intent=intent,
                         label=intent_label(intent), base=base_examples().get(intent, ()), draft=draft,
-                        message=SAVED.get(request.query.get("klaar", "")), **values)
+                        message=_saved(request), **values)
 
 
 def _known(intent: str, drafts: list[Draft]) -> bool:
     return intent in editable_intents(drafts)
 
 
-@requires(*ROLES)
+@requires(*EDITOR_ROLES)
 async def intent_page(request: web.Request, account: Account) -> web.Response:
     intent = request.match_info["intent"]
     if not _known(intent, await _drafts(request)):
-        raise web.HTTPNotFound(text="Dit onderwerp bestaat niet.")
-    return await _intent_page(request, intent)
+        return await _not_found(request, account, "unknown_topic")
+    return await _intent_page(request, account, intent)
 
 
 def _version(value: Any) -> int:
@@ -125,12 +133,12 @@ async def _check_and_save(request: web.Request, account: Account, draft: Draft, 
     return findings
 
 
-@requires(*ROLES)
+@requires(*EDITOR_ROLES)
 async def change_intent(request: web.Request, account: Account) -> web.Response:
     intent = request.match_info["intent"]
     drafts = await _drafts(request)
     if not _known(intent, drafts):
-        raise web.HTTPNotFound(text="Dit onderwerp bestaat niet.")
+        return await _not_found(request, account, "unknown_topic")
     form = await request.post()
     expected = _version(form.get("versie"))
     typed = str(form.get("voorbeelden", ""))[:5000]
@@ -143,20 +151,20 @@ async def change_intent(request: web.Request, account: Account) -> web.Response:
             response=(draft_store.clean_text(str(form["antwoord"]), limit=draft_store.MAX_RESPONSE_CHARS,
                                              what="antwoord") if "antwoord" in form else None))
         if not change.add_examples and change.remove_example is None and change.response is None:
-            raise DraftError("Typ minstens één voorbeeldzin: één zin per regel.")
+            raise DraftError(_say(request, "no_example"))
         if expected != current.version:
             raise DraftConflict(current)
         findings = await _check_and_save(request, account, change.apply(current), expected)
     except DraftConflict as conflict:
-        return await _intent_page(request, intent, status=409, error=str(conflict), typed=typed)
+        return await _intent_page(request, account, intent, status=409, error=str(conflict), typed=typed)
     except DraftError as error:
-        return await _intent_page(request, intent, status=422, error=str(error), typed=typed)
+        return await _intent_page(request, account, intent, status=422, error=str(error), typed=typed)
     if findings:
-        return await _intent_page(request, intent, status=422, findings=findings, typed=typed)
+        return await _intent_page(request, account, intent, status=422, findings=findings, typed=typed)
     raise web.HTTPSeeOther(f"{BASE}/onderwerp/{intent}?klaar=opgeslagen")
 
 
-@requires(*ROLES)
+@requires(*EDITOR_ROLES)
 async def new_topic(request: web.Request, account: Account) -> web.Response:
     form = await request.post()
     values = {k: str(form.get(k, ""))[:5000] for k in ("titel", "voorbeelden", "antwoord")}
@@ -166,23 +174,23 @@ async def new_topic(request: web.Request, account: Account) -> web.Response:
         examples = [draft_store.clean_text(line, limit=draft_store.MAX_EXAMPLE_CHARS, what="voorbeeldzin")
                     for line in values["voorbeelden"].splitlines() if line.strip()]
         if not examples:
-            raise DraftError("Typ minstens één voorbeeldzin: wat een inwoner over dit onderwerp zou vragen.")
+            raise DraftError(_say(request, "no_example_new"))
         response = draft_store.clean_text(values["antwoord"], limit=draft_store.MAX_RESPONSE_CHARS, what="antwoord")
         name = draft_store.new_intent_name(title, set(intents()) | {d.intent for d in drafts})
         findings = await _check_and_save(request, account, Draft(name, tuple(examples), True, title, response), 0)
     except DraftError as error:
         findings = [Finding(None, str(error))]
     if findings:
-        return await _overview(request, status=422, findings_new=findings, new_values=values)
+        return await _overview(request, account, status=422, findings_new=findings, new_values=values)
     raise web.HTTPSeeOther(f"{BASE}?klaar=nieuw")
 
 
-@requires(*ROLES)
+@requires(*EDITOR_ROLES)
 async def flows_page(request: web.Request, account: Account) -> web.Response:
     drafts = await _drafts(request)
     intent = request.query.get("onderwerp", "")
     shown = [f for f in flows(drafts) if not intent or intent in f.intents]
-    return await render(request, "editor/understanding/flows.html", flows=shown, intent=intent,
+    return await render(request, "editor/understanding/flows.html", account, flows=shown, intent=intent,
                         label=intent_label(intent) if intent else "")
 
 
@@ -194,16 +202,15 @@ async def start_publish(request: web.Request, account: Account) -> web.Response:
         from urllib.parse import quote
 
         raise web.HTTPSeeOther(f"{BASE}?fout={quote(str(error))}") from None
-    await asyncio.to_thread(audit.record, _db(request), actor=account.name, via="web", action="model_publish",
-                            ip=client_ip(request), detail=f"versie {version_id}")
+    await record(request, account, "model_publish", detail=f"versie {version_id}")
     raise web.HTTPSeeOther(f"{BASE}/versies/{version_id}")
 
 
-async def _version_state(request: web.Request, version_id: int) -> dict[str, Any]:
+async def _version_state(request: web.Request, version_id: int) -> dict[str, Any] | None:
     engine = _db(request)
     version = await asyncio.to_thread(publish.get_version, engine, version_id)
     if version is None:
-        raise web.HTTPNotFound(text="Deze versie bestaat niet.")
+        return None
     live = await asyncio.to_thread(publish.live_version, engine)
     status = await _rasa_status(request)
     path = publish.absolute_model_path(version)
@@ -212,16 +219,20 @@ async def _version_state(request: web.Request, version_id: int) -> dict[str, Any
             "is_running": bool(ours) and status.get("model_id") == ours, "running": status.get("model_file")}
 
 
-@requires(*ROLES)
+@requires(*EDITOR_ROLES)
 async def version_page(request: web.Request, account: Account) -> web.Response:
     state = await _version_state(request, _version(request.match_info["id"]))
-    return await render(request, "editor/understanding/version.html", **state,
-                        message=SAVED.get(request.query.get("klaar", "")))
+    if state is None:
+        return await _not_found(request, account, "unknown_version")
+    return await render(request, "editor/understanding/version.html", account, **state,
+                        message=_saved(request))
 
 
-@requires(*ROLES)
+@requires(*EDITOR_ROLES)
 async def version_status(request: web.Request, account: Account) -> web.Response:
     state = await _version_state(request, _version(request.match_info["id"]))
+    if state is None:
+        return web.json_response({"error": _say(request, "unknown_version")}, status=404)
     version = state["version"]
     return web.json_response({"id": version.id, "status": version.status, "stage": version.stage,
                               "progress": version.progress, "published": state["is_published"],
@@ -237,25 +248,24 @@ async def rollback(request: web.Request, account: Account) -> web.Response:
         from urllib.parse import quote
 
         raise web.HTTPSeeOther(f"{BASE}?fout={quote(str(error))}") from None
-    await asyncio.to_thread(audit.record, _db(request), actor=account.name, via="web", action="model_rollback",
-                            ip=client_ip(request), detail=f"versie {version_id}")
+    await record(request, account, "model_rollback", detail=f"versie {version_id}")
     raise web.HTTPSeeOther(f"{BASE}/versies/{version_id}?klaar=teruggezet")
 
 
-@requires(*ROLES)
+@requires(*EDITOR_ROLES)
 async def messages_page(request: web.Request, account: Account) -> web.Response:
     groups = await asyncio.to_thread(learning.grouped, _db(request))
-    return await render(request, "editor/understanding/messages.html", groups=groups,
+    return await render(request, "editor/understanding/messages.html", account, groups=groups,
                         intents=[(n, intent_label(n)) for n in editable_intents(await _drafts(request))],
-                        reasons=learning.REASON_NAMES, message=SAVED.get(request.query.get("klaar", "")))
+                        reasons=learning.REASON_NAMES, message=_saved(request))
 
 
-@requires(*ROLES)
+@requires(*EDITOR_ROLES)
 async def handle_message(request: web.Request, account: Account) -> web.Response:
     engine = _db(request)
     message = await asyncio.to_thread(learning.get, engine, _version(request.match_info["id"]))
     if message is None:
-        raise web.HTTPNotFound(text="Dit bericht bestaat niet (meer).")
+        return await _not_found(request, account, "unknown_message")
     form = await request.post()
     if form.get("opzij"):
         await asyncio.to_thread(learning.mark_handled, engine, [message.id], "-", account.name)
@@ -263,7 +273,7 @@ async def handle_message(request: web.Request, account: Account) -> web.Response
     intent = str(form.get("onderwerp", ""))
     drafts = await _drafts(request)
     if not _known(intent, drafts):
-        return await _messages_error(request, "Kies het onderwerp waar dit bericht bij hoort.")
+        return await _messages_error(request, account, _say(request, "choose_topic"))
     for _attempt in range(3):  # adding an example commutes with other editors' additions: retry on conflict
         current = await asyncio.to_thread(draft_store.get_draft, engine, intent)
         try:
@@ -273,17 +283,16 @@ async def handle_message(request: web.Request, account: Account) -> web.Response
         except DraftConflict:
             continue
     else:
-        return await _messages_error(request, "Het onderwerp werd steeds tegelijk door iemand anders aangepast. "
-                                              "Probeer het over een ogenblik opnieuw.")
+        return await _messages_error(request, account, _say(request, "busy_topic"))
     if findings:
-        return await _messages_error(request, " ".join(f.message for f in findings))
+        return await _messages_error(request, account, " ".join(f.message for f in findings))
     await asyncio.to_thread(learning.mark_handled, engine, [message.id], intent, account.name)
     raise web.HTTPSeeOther(f"{BASE}/niet-begrepen?klaar=voorbeeld")
 
 
-async def _messages_error(request: web.Request, text: str) -> web.Response:
+async def _messages_error(request: web.Request, account: Account, text: str) -> web.Response:
     groups = await asyncio.to_thread(learning.grouped, _db(request))
-    return await render(request, "editor/understanding/messages.html", status=422, groups=groups, error=text,
+    return await render(request, "editor/understanding/messages.html", account, status=422, groups=groups, error=text,
                         intents=[(n, intent_label(n)) for n in editable_intents(await _drafts(request))],
                         reasons=learning.REASON_NAMES)
 
@@ -314,19 +323,19 @@ async def _jobs(app: web.Application) -> AsyncIterator[None]:
                 await job
 
 
-def setup(editor: Any) -> None:
-    """``editor``: ``bot.web.editor.Editor`` (paths under /editor)."""
-    editor.app[PUBLISHER] = publish.Publisher(editor.app[DB], editor.app[SETTINGS])
-    editor.cleanup_ctx.append(_jobs)
-    router = editor.router
-    router.add_get("/begrip", overview, name="understanding")
-    router.add_get("/begrip/onderwerp/{intent}", intent_page, name="understanding_intent")
-    router.add_post("/begrip/onderwerp/{intent}", change_intent)
-    router.add_post("/begrip/nieuw", new_topic)
-    router.add_get("/begrip/paden", flows_page, name="understanding_flows")
-    router.add_post("/begrip/publiceren", start_publish)
-    router.add_get("/begrip/versies/{id}", version_page, name="understanding_version")
-    router.add_get("/begrip/versies/{id}/status", version_status)
-    router.add_post("/begrip/versies/{id}/terugzetten", rollback)
-    router.add_get("/begrip/niet-begrepen", messages_page, name="understanding_messages")
-    router.add_post("/begrip/niet-begrepen/{id}", handle_message)
+def setup(app: web.Application, prefix: str) -> None:
+    app[PUBLISHER] = publish.Publisher(app[DB], app[SETTINGS])
+    app.cleanup_ctx.append(_jobs)
+    router = app.router
+    base = prefix + "/begrip"
+    router.add_get(base, overview, name="understanding")
+    router.add_get(base + "/onderwerp/{intent}", intent_page, name="understanding_intent")
+    router.add_post(base + "/onderwerp/{intent}", change_intent)
+    router.add_post(base + "/nieuw", new_topic)
+    router.add_get(base + "/paden", flows_page, name="understanding_flows")
+    router.add_post(base + "/publiceren", start_publish)
+    router.add_get(base + "/versies/{id}", version_page, name="understanding_version")
+    router.add_get(base + "/versies/{id}/status", version_status)
+    router.add_post(base + "/versies/{id}/terugzetten", rollback)
+    router.add_get(base + "/niet-begrepen", messages_page, name="understanding_messages")
+    router.add_post(base + "/niet-begrepen/{id}", handle_message)

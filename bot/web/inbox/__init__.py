@@ -1,7 +1,8 @@
 """The professionals' inbox under ``/inbox``: ``setup(app)`` adds its routes and template filters.
 
-Needs the app's database (``keys.DB``) and the session middleware with ``auth.inbox_guard``
-(both set up by ``bot.web.app.create_app``).
+Needs the app's database (``keys.DB``) and the session middleware with ``bot.web.auth.staff_guard``
+(both set up by ``bot.web.app.create_app``). Log-in and log-out are ``bot.web.auth``'s, shared with the
+editors' area.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from aiohttp import web
 from bot.db import utcnow
 from bot.inbox.routing import label_name
 from bot.inbox.status import STATUS_NAMES
+from bot.web import auth
 from bot.web.inbox import views
 
 LOCAL_TZ = ZoneInfo("Europe/Amsterdam")
@@ -52,9 +54,7 @@ def setup(app: web.Application) -> None:
     router = app.router
     router.add_get("/inbox", views.inbox_root)
     router.add_get("/inbox/", views.note_list, name="inbox")
-    router.add_get("/inbox/inloggen", views.login_page, name="inbox_login")
-    router.add_post("/inbox/inloggen", views.login_submit)
-    router.add_post("/inbox/uitloggen", views.logout, name="inbox_logout")
+    auth.setup_login(router, auth.INBOX, "inbox")
     router.add_get("/inbox/notities/{note_id}", views.note_page, name="inbox_note")
     router.add_get("/inbox/notities/{note_id}/afdrukken", views.print_page, name="inbox_print")
     router.add_get("/inbox/notities/{note_id}/tekst", views.export_text, name="inbox_export")

@@ -1,5 +1,6 @@
-"""The professionals' inbox: log-in, the list of notes, one note, its print view, actions, audit log.
+"""The professionals' inbox: the list of notes, one note, its print view, actions, audit log.
 
+Log-in, sessions, CSRF and the role check are ``bot.web.auth`` (shared with the editors' pages).
 Every handler is thin: ``bot.inbox`` decides what an account may see and do; database work
 runs in a worker thread. Every page is Dutch, plain HTML forms (works without JavaScript), and every
 view, status change, print and export is written to the audit log.
@@ -9,16 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import math
-from collections.abc import Awaitable, Callable
-from functools import wraps
+from collections.abc import Callable
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
-import aiohttp_jinja2
 from aiohttp import web
-from aiohttp_session import get_session
 
-from bot.accounts import audit, users
+from bot.accounts import audit
 from bot.accounts.users import Account
 from bot.inbox import index, machine
 from bot.inbox import notes as inbox
@@ -29,7 +27,17 @@ from bot.inbox.status import Conflict, NotFound, Refused
 from bot.notes.render import SECTION_ORDER, privacy_lines
 from bot.notes.texts import load_texts
 from bot.texts import live
-from bot.web.inbox.auth import client_ip, csrf_token, current_account, end_session, start_session
+from bot.web.auth import (
+    RoleHandler,
+    client_ip,
+    current_account,
+    error_page,
+    forbidden,
+    login_redirect,
+    render,
+    requires,
+    say,
+)
 from bot.web.keys import DB, SETTINGS
 
 PER_PAGE = 50
@@ -37,8 +45,6 @@ AUDIT_PER_PAGE = 100
 # Texts from the text store (bot/texts/web_nl.yml, editable by editors).
 MESSAGES = live.Strings("inbox.message.")
 CONFLICTS = live.Strings("inbox.conflict.")
-LOGIN_TEXTS = live.Strings("inbox.login.")
-ROLE_NAMES = {"professional": "medewerker", "editor": "redacteur", "admin": "beheerder"}
 
 
 def _db(request: web.Request):
@@ -49,120 +55,9 @@ async def _run(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     return await asyncio.to_thread(func, *args, **kwargs)
 
 
-async def _context(request: web.Request, account: Account | None, **values: Any) -> dict[str, Any]:
-    session = await get_session(request)
-    settings = request.app[SETTINGS]
-    return {"account": account, "csrf_token": csrf_token(session), "idle_minutes": settings.session_idle_minutes,
-            "role_names": ROLE_NAMES, **values}
-
-
-async def _render(request: web.Request, template: str, account: Account | None, status: int = 200,
-                  **values: Any) -> web.Response:
-    context = await _context(request, account, **values)
-    return aiohttp_jinja2.render_template(template, request, context, status=status)
-
-
-def _login_redirect(request: web.Request) -> web.Response:
-    target = request.path_qs if request.method == "GET" else "/inbox/"
-    raise web.HTTPSeeOther(f"/inbox/inloggen?volgende={quote(target, safe='')}")
-
-
-def _safe_next(value: str) -> str:
-    """Only a path inside the inbox (no open redirect to another site)."""
-    if value.startswith("/inbox/") and not value.startswith("//") and "\\" not in value and "\n" not in value:
-        return value
-    return "/inbox/"
-
-
-Handler = Callable[[web.Request, Account], Awaitable[web.StreamResponse]]
-
-
-def requires(*roles: str) -> Callable[[Handler], Callable[[web.Request], Awaitable[web.StreamResponse]]]:
-    """Log-in required (else to the log-in page), and one of ``roles`` (else a 403 page)."""
-
-    def decorate(handler: Handler) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
-        @wraps(handler)
-        async def wrapper(request: web.Request) -> web.StreamResponse:
-            account = await current_account(request)
-            if account is None:
-                return _login_redirect(request)
-            if account.role not in roles:
-                return await forbidden(request, account)
-            return await handler(request, account)
-
-        return wrapper
-
-    return decorate
-
-
-async def forbidden(request: web.Request, account: Account) -> web.Response:
-    if account.role == "editor":
-        text = "U bent ingelogd als redacteur. Notities van bewoners zijn alleen voor medewerkers van de teams."
-    elif account.role == "admin":
-        text = "U bent ingelogd als beheerder. Beheerders zien het logboek, maar geen notities van bewoners."
-    else:
-        text = "Deze pagina is alleen voor beheerders."
-    return await _render(request, "inbox/error.html", account, status=403, title="Geen toegang", text=text)
-
-
 async def not_found(request: web.Request, account: Account) -> web.Response:
-    return await _render(request, "inbox/error.html", account, status=404, title="Notitie niet gevonden",
-                         text="Deze notitie bestaat niet (meer), of hij is voor een ander team.")
-
-
-async def csrf_failed(request: web.Request) -> web.Response:
-    account = await current_account(request)
-    return await _render(
-        request, "inbox/error.html", account, status=403, title="Formulier verlopen",
-        text="Het formulier is verlopen of kwam niet van deze pagina. Ga terug, laad de pagina opnieuw en "
-             "probeer het nog eens.")
-
-
-# -- log-in ----------------------------------------------------------------------------------------
-
-async def login_page(request: web.Request) -> web.Response:
-    account = await current_account(request)
-    if account is not None:
-        raise web.HTTPSeeOther("/inbox/")
-    session = await get_session(request)
-    notice = None
-    if session.pop("timed_out", False):
-        notice = "U was een tijd niet actief. Voor uw veiligheid bent u uitgelogd. Log opnieuw in."
-    elif request.query.get("uitgelogd"):
-        notice = "U bent uitgelogd."
-    return await _render(request, "inbox/login.html", None, notice=notice,
-                         next=_safe_next(request.query.get("volgende", "")), name="")
-
-
-async def login_submit(request: web.Request) -> web.Response:
-    settings = request.app[SETTINGS]
-    form = await request.post()
-    name = str(form.get("naam", "")).strip()[:64]
-    password = str(form.get("wachtwoord", ""))[:1024]
-    target = _safe_next(str(form.get("volgende", "")))
-    if not name or not password:
-        return await _render(request, "inbox/login.html", None, status=400, next=target, name=name,
-                             error="Vul uw naam en uw wachtwoord in.")
-    result = await _run(users.authenticate, _db(request), settings, name, password, client_ip(request))
-    if result.outcome == "ok" and result.account is not None:
-        await start_session(request, result.account)
-        if result.account.role == "admin" and target == "/inbox/":
-            target = "/inbox/logboek"
-        elif result.account.role == "editor" and target == "/inbox/":
-            target = "/inbox/redactie/"
-        raise web.HTTPSeeOther(target)
-    status = 401 if result.outcome == "invalid" else 429
-    error = LOGIN_TEXTS[result.outcome].format(minutes=settings.login_lockout_minutes)
-    return await _render(request, "inbox/login.html", None, status=status, next=target, name=name, error=error)
-
-
-async def logout(request: web.Request) -> web.Response:
-    account = await current_account(request)
-    if account is not None:
-        await _run(users.end_sessions, _db(request), account.id)
-        await _run(audit.record, _db(request), actor=account.name, via="web", action="logout", ip=client_ip(request))
-    await end_session(request)
-    raise web.HTTPSeeOther("/inbox/inloggen?uitgelogd=1")
+    return await error_page(request, account, 404, say(request, "inbox.not_found.title"),
+                            say(request, "inbox.not_found.text"))
 
 
 async def inbox_root(request: web.Request) -> web.Response:
@@ -181,7 +76,7 @@ def _page_number(text: str) -> int:
 async def note_list(request: web.Request) -> web.Response:
     account = await current_account(request)
     if account is None:
-        return _login_redirect(request)
+        return login_redirect(request)
     if account.is_admin:
         raise web.HTTPSeeOther("/inbox/logboek")
     if not account.reads_notes:
@@ -199,7 +94,7 @@ async def _note_list(request: web.Request, account: Account) -> web.Response:
     except ValueError as problem:
         filters, error = Filters(), str(problem)
     if filters.team and filters.team not in account.teams:
-        filters, error = Filters(), "U hoort niet bij dat team. De filters zijn gewist."
+        filters, error = Filters(), say(request, "inbox.not_your_team")
     page = _page_number(request.query.get("pagina", "1"))
 
     def work() -> tuple:
@@ -222,7 +117,7 @@ async def _note_list(request: web.Request, account: Account) -> web.Response:
     def page_link(number: int) -> str:
         return "/inbox/?" + urlencode({**query, "pagina": number})
 
-    return await _render(
+    return await render(
         request, "inbox/list.html", account, status=400 if error else 200, nav="list", items=items, total=total,
         counts=counts, filters=filters, labels=labels, teams=[(t, routing.team_name(t)) for t in account.teams],
         team_name=routing.team_name, page=page, pages=pages, page_link=page_link, error=error,
@@ -286,7 +181,7 @@ async def note_page(request: web.Request, account: Account) -> web.Response:
     if isinstance(view, web.Response):
         return view
     message = MESSAGES.get(request.query.get("melding", ""))
-    return await _render(request, "inbox/note.html", account, nav="note", message=message,
+    return await render(request, "inbox/note.html", account, nav="note", message=message,
                          **_note_context(request, view))
 
 
@@ -295,7 +190,7 @@ async def print_page(request: web.Request, account: Account) -> web.Response:
     view = await _load(request, account, "note.print")
     if isinstance(view, web.Response):
         return view
-    return await _render(request, "inbox/print.html", account, **_note_context(request, view))
+    return await render(request, "inbox/print.html", account, **_note_context(request, view))
 
 
 @requires("professional")
@@ -308,7 +203,7 @@ async def export_text(request: web.Request, account: Account) -> web.Response:
                         headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
-def _status_action(status: str, message: str) -> Handler:
+def _status_action(status: str, message: str) -> RoleHandler:
     async def handler(request: web.Request, account: Account) -> web.Response:
         settings = request.app[SETTINGS]
         form = await request.post()
@@ -336,7 +231,7 @@ def _status_action(status: str, message: str) -> Handler:
                 error, code = CONFLICTS.get(problem.reason, CONFLICTS["changed"]).format(who=who), 409
             else:
                 error, code = str(problem), 400
-            return await _render(request, "inbox/note.html", account, status=code, nav="note", action_error=error,
+            return await render(request, "inbox/note.html", account, status=code, nav="note", action_error=error,
                                  remark=remark if status == statuses.STATUS_DONE else "",
                                  **_note_context(request, view))
         raise web.HTTPSeeOther(f"/inbox/notities/{note_id}?melding={message}")
@@ -372,7 +267,7 @@ async def audit_page(request: web.Request, account: Account) -> web.Response:
     def page_link(number: int) -> str:
         return "/inbox/logboek?" + urlencode({**query, "pagina": number})
 
-    return await _render(request, "inbox/audit.html", account, nav="audit", entries=entries, total=total,
+    return await render(request, "inbox/audit.html", account, nav="audit", entries=entries, total=total,
                          page=page, pages=pages, page_link=page_link, actions=audit.ACTIONS, actor=actor,
                          action=action, reference=reference)
 
