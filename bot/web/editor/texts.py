@@ -39,7 +39,7 @@ def condition_text(condition: list[dict[str, Any]] | None, engine: Any) -> str:
     if not condition:
         return ""
     parts = [live.text("editor.condition." + CONDITIONS.get((c.get("name"), c.get("value")), "other"), engine,
-                       name=c.get("name"), value=c.get("value")) for c in condition]
+                       slot=c.get("name"), slot_value=c.get("value")) for c in condition]
     return "; ".join(parts)
 
 
