@@ -23,7 +23,8 @@ def test_every_event_name_resolves_to_the_class_rasas_walk_finds(cls: type) -> N
 def test_stored_events_come_back_as_their_classes() -> None:
     events.install()
     assert isinstance(Event.from_parameters({"event": "slot", "name": "situation", "value": "x"}), SlotSet)
-    assert isinstance(Event.from_parameters({"event": "user", "text": "hallo", "parse_data": {"intent": {"name": "greet"}}}), UserUttered)
+    user = {"event": "user", "text": "hallo", "parse_data": {"intent": {"name": "greet"}}}
+    assert isinstance(Event.from_parameters(user), UserUttered)
 
 
 def test_an_unknown_name_behaves_as_in_rasa() -> None:
