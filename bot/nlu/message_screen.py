@@ -144,6 +144,9 @@ class MessageScreen(GraphComponent):
         # The Dutch word tables (some 400,000 forms) load with the model, not with the first resident's
         # message: bench/profile.py found 2-4 s of that first message in each Rasa process there.
         dutch_words()
+        # So do the side-path cue list and the spaCy lemmas it matches on (item 6 reads the pause cues):
+        # loaded on a resident's message, they stalled that process for about a second.
+        cues.says("", "pause")
         self._detector = None
         if self.config["language_detection"]:
             self._detector = _language_detector(tuple(self.config["languages"]), self.config["language_accuracy"])
