@@ -200,3 +200,19 @@ def test_compose_publishes_only_nginx_and_takes_secrets_from_the_environment() -
                                                             "/"]
     assert "hash $http_x_naast_sender consistent" in conf.split("upstream naast_chat", 1)[1].split("}", 1)[0]
     assert "client_max_body_size 64k" in public
+
+
+def test_the_rasa_router_finds_the_rasa_pods_in_the_namespace_it_runs_in() -> None:
+    """No namespace is written into the router's nginx config: the image's template step fills in the
+    pod's own (only variables set in the environment are replaced; nginx's $variables stay)."""
+    import re
+
+    (config,) = [c for c in _of("ConfigMap") if c["metadata"]["name"] == "naast-rasa-router"]
+    template = config["data"]["default.conf.template"]
+    assert "naast-rasa-pods.${POD_NAMESPACE}.svc.cluster.local:5005" in template
+    assert set(re.findall(r"\$\{(\w+)\}", template)) == {"POD_NAMESPACE"}
+    (router,) = [d for d in _of("Deployment") if d["metadata"]["name"] == "naast-rasa-router"]
+    (container,) = router["spec"]["template"]["spec"]["containers"]
+    env = {e["name"]: e for e in container["env"]}
+    assert env["POD_NAMESPACE"]["valueFrom"] == {"fieldRef": {"fieldPath": "metadata.namespace"}}
+    assert {"name": "config", "mountPath": "/etc/nginx/templates"} in container["volumeMounts"]
