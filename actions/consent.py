@@ -124,6 +124,14 @@ def times_asked(events: Iterable[Mapping[str, Any]]) -> int:
     return count
 
 
+def conversation_key(tracker: Tracker) -> str:
+    """This conversation: the sender and the start of its session (a new session is a new conversation)."""
+    events = tracker.events
+    started = next((e.get("timestamp") for e in reversed(events) if e.get("event") == "session_started"),
+                   events[0].get("timestamp") if events else None)
+    return f"{tracker.sender_id}|{started}"
+
+
 class ActionSubmitNote(Action):
     """With the resident's yes: summarise, store the note and its deliveries in one go, give the reference."""
 
@@ -139,7 +147,7 @@ class ActionSubmitNote(Action):
         settings = _settings()
         answers = IntakeAnswers.from_slots(tracker.current_slot_values())  # consent: the checked slot
         try:
-            saved = hand_over(answers, _store(), settings)  # the store refuses again without consent
+            saved = hand_over(answers, _store(), settings, conversation=conversation_key(tracker))
         except NoConsentError:
             raise  # never turn a refusal into "it failed, please try again"
         except Exception:  # the resident must hear that it failed and how to reach a person

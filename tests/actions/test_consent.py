@@ -74,6 +74,18 @@ async def test_submit_with_the_residents_yes_stores_the_note(store: NoteStore) -
     assert store.get_by_reference(slot_events(events)["note_reference"]).sections.situation.answers
 
 
+async def test_the_same_turn_run_again_gives_the_same_note(store: NoteStore) -> None:
+    """Another replica runs the turn again after the first died before saving it: one note, one reference."""
+    t = consented(tracker(slots=ANSWERS))
+    t.events = [{"event": "session_started", "timestamp": 1733000000.5}, *t.events]
+    first = slot_events((await run(ActionSubmitNote(), t))[2])["note_reference"]
+    again = slot_events((await run(ActionSubmitNote(), t))[2])["note_reference"]
+    assert first == again and store.count() == {"notes": 1, "outbox": 1}
+    t.events = [{"event": "session_started", "timestamp": 1733999999.0}, *t.events[1:]]  # a new conversation
+    assert slot_events((await run(ActionSubmitNote(), t))[2])["note_reference"] != first
+    assert store.count()["notes"] == 2
+
+
 @pytest.mark.parametrize("case", ["slot only", "events only", "yes to another question", "nothing"])
 async def test_submit_without_the_residents_yes_stores_nothing(store: NoteStore, case: str) -> None:
     t = tracker(slots=ANSWERS)

@@ -79,6 +79,17 @@ def test_consent_stores_one_note_with_its_outbox(store: NoteStore) -> None:
     assert (saved.retention_until - saved.created_at).days == settings.retention_days
 
 
+def test_the_same_conversation_handed_over_twice_is_one_note(store: NoteStore) -> None:
+    """A replica that dies after storing the note but before saving the turn: the turn runs again."""
+    settings = make_settings()
+    first = hand_over(answers_of(RICH), store, settings, conversation="widget-1|1733000000.5")
+    again = hand_over(answers_of(RICH), store, settings, conversation="widget-1|1733000000.5")
+    assert again.id == first.id and again.reference == first.reference
+    assert store.count() == {"notes": 1, "outbox": 1}
+    other = hand_over(answers_of(RICH), store, settings, conversation="widget-1|1733999999.0")  # a new session
+    assert other.id != first.id and store.count() == {"notes": 2, "outbox": 2}
+
+
 def test_note_and_outbox_are_one_transaction(store: NoteStore, monkeypatch: pytest.MonkeyPatch) -> None:
     fixed = uuid.uuid4()
     monkeypatch.setattr(store_module.uuid, "uuid4", lambda: fixed)  # two outbox rows, one id: fails
