@@ -232,7 +232,7 @@ def _status_action(status: str, message: str) -> RoleHandler:
             if isinstance(view, web.Response):
                 return view
             if isinstance(problem, Conflict):
-                who = " " + say(request, "inbox.by", name=problem.who) if problem.who else ""
+                who = " " + say(request, "inbox.by", who=problem.who) if problem.who else ""
                 error, code = CONFLICTS.get(problem.reason, CONFLICTS["changed"]).format(who=who), 409
             else:
                 error, code = str(problem), 400
