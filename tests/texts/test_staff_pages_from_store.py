@@ -24,11 +24,12 @@ from tests.inbox.conftest import login
 from tests.inbox.factory import store_note
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "bot" / "web" / "templates"
-STAFF_TEMPLATES = sorted([*TEMPLATES.glob("inbox/*.html"), *TEMPLATES.glob("editor/**/*.html")])
+STAFF_TEMPLATES = sorted([*TEMPLATES.glob("staff/*.html"), *TEMPLATES.glob("inbox/*.html"),
+                          *TEMPLATES.glob("editor/**/*.html")])
 JINJA = re.compile(r"{#.*?#}|{{.*?}}|{%.*?%}", re.S)
 LABEL_ATTRIBUTE = re.compile(r'\b(?:aria-label|title|placeholder|alt|data-label)="([^"]*)"')
 WORD = re.compile(r"[A-Za-zÀ-ÿ]{2,}")
-NOT_PROSE = {"PERSOON"}  # the de-identification marker shown as an example, <code>[PERSOON-1]</code>
+NOT_PROSE = {"PERSOON", "Naast"}  # the de-identification marker <code>[PERSOON-1]</code>; the product's name
 
 
 def hard_coded_words(template: Path) -> list[str]:
