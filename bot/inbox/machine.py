@@ -19,6 +19,7 @@ from bot.inbox.notes import NoteView, get_note
 from bot.inbox.status import MAX_REMARK, STATUS_DONE, STATUS_NEW, STATUS_PICKED_UP, Conflict, NotFound
 from bot.inbox.tables import InboxNoteRow
 from bot.notes.tables import NoteRow
+from bot.texts import live
 
 
 def change_status(engine: Engine, settings_retention_days: int, account: Account, note_id: str, status: str,
@@ -61,9 +62,9 @@ def change_status(engine: Engine, settings_retention_days: int, account: Account
             action = "note.hand_back"
         elif status == STATUS_DONE:
             if not remark:
-                raise ValueError("Schrijf een korte opmerking bij het afronden.")
+                raise ValueError(live.text("inbox.action_error.no_remark", engine))
             if len(remark) > MAX_REMARK:
-                raise ValueError(f"De opmerking mag hooguit {MAX_REMARK} tekens hebben.")
+                raise ValueError(live.text("inbox.action_error.remark_too_long", engine, max=MAX_REMARK))
             if current != STATUS_PICKED_UP:
                 raise Conflict("done" if current == STATUS_DONE else "not_picked_up")
             if inbox_row.assigned_to != account.id:
@@ -74,7 +75,7 @@ def change_status(engine: Engine, settings_retention_days: int, account: Account
             inbox_row.done_at, inbox_row.done_remark = now, remark
             action = "note.done"
         else:
-            raise ValueError("Onbekende status.")
+            raise ValueError(live.text("inbox.action_error.unknown_status", engine))
         audit.record(session, actor=account.name, via=via, action=action, note_id=note_id,
                      reference=view.summary.reference, detail=f"{current} -> {status}", ip=ip)
     return get_note(engine, account, note_id)

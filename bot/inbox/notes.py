@@ -34,6 +34,7 @@ from bot.inbox.status import (
 from bot.inbox.tables import InboxLabelRow, InboxNoteRow
 from bot.notes.model import Note
 from bot.notes.tables import NoteRow
+from bot.texts import live
 
 
 def note_from_row(row: NoteRow) -> Note:
@@ -56,14 +57,14 @@ class Filters:
         """Filters from a query string; raises ValueError with a Dutch message on a wrong value."""
         status = (query.get("status") or default_status).strip()
         if status not in FILTER_STATUSES:
-            raise ValueError("Kies een status uit de lijst.")
+            raise ValueError(live.text("inbox.filter_error.status"))
         urgent_text = (query.get("urgent") or "").strip()
         if urgent_text not in ("", "ja", "nee", "true", "false"):
-            raise ValueError("Kies bij urgentie ja of nee.")
+            raise ValueError(live.text("inbox.filter_error.urgent"))
         urgent = None if not urgent_text else urgent_text in ("ja", "true")
         reference = (query.get("reference") or query.get("kenmerk") or "").replace("\x00", "").strip()
         if len(reference) > MAX_SEARCH:
-            raise ValueError(f"Een kenmerk heeft hooguit {MAX_SEARCH} tekens.")
+            raise ValueError(live.text("inbox.filter_error.reference_too_long", max=MAX_SEARCH))
         team = (query.get("team") or "").strip()[:64]
         label = (query.get("label") or "").strip()[:64]
         mine = (query.get("mine") or query.get("van_mij") or "") in ("1", "ja", "true")

@@ -1,7 +1,7 @@
 """The statuses a professional sees, the list filters, and the errors of the inbox's operations.
 
 The status words are a note's (bot/notes/model.py, their one definition); a note still ``wachtrij``
-(not yet delivered) is not in the inbox.
+(not yet delivered) is not in the inbox. Their names are texts of the text store (``inbox.status.*``).
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ import re
 from bot.notes.model import STATUS_DONE, STATUS_NEW, STATUS_PICKED_UP
 
 STATUSES = (STATUS_NEW, STATUS_PICKED_UP, STATUS_DONE)
-STATUS_NAMES = {STATUS_NEW: "Nieuw", STATUS_PICKED_UP: "Opgepakt", STATUS_DONE: "Afgerond"}
 OPEN_STATUSES = (STATUS_NEW, STATUS_PICKED_UP)
 # Filter values besides the statuses themselves.
 OPEN = "open"  # nieuw and opgepakt
@@ -41,5 +40,5 @@ class Conflict(Exception):
 
 
 __all__ = ["ALL", "FILTER_STATUSES", "MAX_REMARK", "MAX_SEARCH", "NOTE_ID", "OPEN", "OPEN_STATUSES", "STATUSES",
-           "STATUS_DONE", "STATUS_NAMES", "STATUS_NEW", "STATUS_PICKED_UP", "Conflict", "NotFound",
+           "STATUS_DONE", "STATUS_NEW", "STATUS_PICKED_UP", "Conflict", "NotFound",
            "Refused"]

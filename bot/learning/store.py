@@ -36,7 +36,6 @@ STOPWORDS = frozenset((
     "aan", "van", "voor", "met", "over", "naar", "bij", "om", "te", "tot", "uit", "als", "dan", "maar", "ook",
     "nog", "niet", "geen", "wel", "al", "toch", "even", "graag", "hoor", "nou", "zo",
 ))
-REASON_NAMES = {"fallback": "niet begrepen", "low_confidence": "twijfel", "out_of_scope": "buiten Naast"}
 _CONTEXT = "naast learning conversation v1|"
 
 

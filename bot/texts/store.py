@@ -23,6 +23,7 @@ from bot.db import session_scope, utcnow
 from bot.resources import load_resources
 from bot.texts import check
 from bot.texts.catalog import BaseText, load_catalog
+from bot.texts.live import text as live_text
 from bot.texts.tables import TextPublishedRow, TextRevisionRow, TextStoreVersionRow, WordListRow
 
 MAX_VARIATIONS = 10
@@ -242,8 +243,7 @@ def _write(engine: Engine, name: str, variations: list[dict[str, Any]], *, actio
         row = session.get(TextPublishedRow, name, with_for_update=True)
         live = row.revision_id if row else 0
         if expected_revision is not None and expected_revision != live:
-            raise Conflict("Iemand anders heeft deze tekst net gepubliceerd. Bekijk de nieuwe tekst en doe uw "
-                           "wijziging opnieuw.")
+            raise Conflict(live_text("editor.texts.conflict", engine))
         revision = TextRevisionRow(name=name, variations=json.dumps(variations, ensure_ascii=False), action=action,
                                    rollback_of=rollback_of, actor=actor[:64], via=via, created_at=utcnow())
         session.add(revision)

@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 
 from bot.db import session_scope, utcnow
+from bot.texts import live
 from bot.training.tables import DraftRow
 
 MAX_EXAMPLE_CHARS = 300
@@ -32,9 +33,7 @@ class DraftConflict(DraftError):
     """Someone else changed the same intent since the editor loaded it."""
 
     def __init__(self, current: Draft) -> None:
-        super().__init__("Iemand anders heeft dit onderwerp net ook aangepast. Uw wijziging is niet opgeslagen; "
-                         "hieronder ziet u de nieuwste versie en uw eigen tekst. "
-                         "Voeg die opnieuw toe als het nog nodig is.")
+        super().__init__(live.text("editor.draft.conflict"))
         self.current = current
 
 
@@ -78,13 +77,15 @@ class Change:
 
 
 def clean_text(text: str, *, limit: int, what: str) -> str:
+    """``text`` on one line; ``what`` names the field in the messages: ``example``, ``answer`` or ``title``."""
     text = " ".join(str(text).split())
+    name = live.text("editor.draft.what_" + what)
     if not text:
-        raise DraftError(f"De {what} is leeg. Typ een {what}.")
+        raise DraftError(live.text("editor.draft.empty", what=name))
     if len(text) > limit:
-        raise DraftError(f"De {what} is te lang ({len(text)} tekens). Het kan met hoogstens {limit} tekens.")
+        raise DraftError(live.text("editor.draft.too_long", what=name, length=len(text), limit=limit))
     if re.search(r"[<>]", text):
-        raise DraftError(f"Gebruik geen < of > in de {what}: Naast toont alleen gewone tekst.")
+        raise DraftError(live.text("editor.draft.markup", what=name))
     return text
 
 

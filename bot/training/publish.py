@@ -38,6 +38,7 @@ from sqlalchemy.engine import Engine
 
 from bot.config import ROOT, Settings
 from bot.db import session_scope, utcnow
+from bot.texts import live
 from bot.training import drafts as draft_store
 from bot.training.project import write_project
 from bot.training.tables import ModelVersionRow
@@ -47,8 +48,7 @@ logger = logging.getLogger(__name__)
 
 SHIPPED_MODEL = Path("models") / "naast.tar.gz"
 LIVE_STATUSES = ("ready", "shipped")
-STATUS_NAMES = {"queued": "in de wachtrij", "training": "wordt getraind", "testing": "wordt getest",
-                "failed": "niet gelukt", "ready": "getest", "shipped": "meegeleverd"}
+STATUSES = ("queued", "training", "testing", "failed", "ready", "shipped")  # named by editor.version.status.*
 # Rasa's training hooks log every component of the model graph as it is trained or taken from the
 # cache (rasa/engine/training/hooks.py): the progress bar counts them.
 COMPONENT_DONE = re.compile(r"(Finished training|Restored) component '([^']+)'")
@@ -82,7 +82,7 @@ class Version:
 
     @property
     def status_name(self) -> str:
-        return STATUS_NAMES.get(self.status, self.status)
+        return live.text("editor.version.status." + self.status) if self.status in STATUSES else self.status
 
     @property
     def model_file(self) -> str:
@@ -156,8 +156,7 @@ def rollback(engine: Engine, version_id: int, actor: str) -> Version:
     with session_scope(engine) as session:
         row = session.get(ModelVersionRow, version_id)
         if row is None or row.status not in LIVE_STATUSES or not row.model_path:
-            raise PublishError("Deze versie bestaat niet of is nooit goedgekeurd; "
-                               "terugzetten kan alleen naar een geteste versie.")
+            raise PublishError(live.text("editor.publishing.no_such_version", engine))
         row.activated_at, row.activated_by = utcnow(), actor
     draft_store.reopen_after(engine, version_id)
     return get_version(engine, version_id)  # type: ignore[return-value]
@@ -179,14 +178,14 @@ class Publisher:
         with session_scope(self.engine) as session:
             for row in session.execute(select(ModelVersionRow).where(
                     ModelVersionRow.status.in_(("queued", "training", "testing")))).scalars():
-                row.status, row.stage = "failed", "afgebroken: de webapp werd herstart tijdens het publiceren"
+                row.status, row.stage = "failed", live.text("editor.publishing.stage_aborted", self.engine)
 
     async def start(self, actor: str) -> int:
         if self.busy:
-            raise PublishError("Er wordt al een nieuwe versie gemaakt. Wacht tot die klaar is.")
+            raise PublishError(live.text("editor.publishing.busy", self.engine))
         open_drafts = [d for d in await asyncio.to_thread(draft_store.all_drafts, self.engine) if d.state == "open"]
         if not open_drafts:
-            raise PublishError("Er zijn geen nieuwe wijzigingen om te publiceren.")
+            raise PublishError(live.text("editor.publishing.nothing_new", self.engine))
         await asyncio.to_thread(_ensure_shipped, self.engine, self.root, self.settings.model_versions_dir)
         version_id = await asyncio.to_thread(self._new_row, actor)
         self.task = asyncio.create_task(self._run(version_id, actor))
@@ -194,7 +193,8 @@ class Publisher:
 
     def _new_row(self, actor: str) -> int:
         with session_scope(self.engine) as session:
-            row = ModelVersionRow(created_at=utcnow(), created_by=actor, status="queued", stage="in de wachtrij",
+            row = ModelVersionRow(created_at=utcnow(), created_by=actor, status="queued",
+                                  stage=live.text("editor.publishing.stage_queued", self.engine),
                                   progress=0, report="{}")
             session.add(row)
             session.flush()
@@ -206,32 +206,34 @@ class Publisher:
             await self._publish(version_id, report)
         except Exception as error:  # noqa: BLE001 - any failure leaves the running model in front
             logger.exception("publish of version %d failed", version_id)
-            report.setdefault("reason", "Er ging iets mis bij het maken van de nieuwe versie. "
-                                        "Het huidige model blijft actief.")
+            report.setdefault("reason", live.text("editor.publishing.failed", self.engine))
             report.setdefault("detail", f"{type(error).__name__}: {error}")
             await asyncio.to_thread(_update, self.engine, version_id, status="failed", report=report,
-                                    stage="niet gelukt: " + report["reason"][:150])
+                                    stage=live.text("editor.publishing.failed_stage", self.engine,
+                                                    reason=report["reason"][:150]))
 
     async def _publish(self, version_id: int, report: dict[str, Any]) -> None:
         drafts = await asyncio.to_thread(draft_store.all_drafts, self.engine)
         report["drafts"] = {d.intent: d.version for d in drafts if d.state == "open"}
-        await self._stage(version_id, "training", "de wijzigingen controleren", 2, report)
+        await self._stage(version_id, "training", live.text("editor.publishing.stage_checking", self.engine), 2, report)
         findings = await asyncio.to_thread(validate, drafts, self.root)
         if findings:
-            report["reason"] = "De controle van Rasa vond problemen: " + " ".join(f.message for f in findings)
+            report["reason"] = live.text("editor.publishing.check_failed", self.engine,
+                                         problems=" ".join(f.message for f in findings))
             raise PublishError(report["reason"])
         project = await asyncio.to_thread(write_project, self.settings.training_dir / f"v{version_id}", drafts,
                                           self.root)
         model = self.settings.model_versions_dir / f"naast-v{version_id}.tar.gz"
         await self._train(version_id, project, model, report)
-        await self._stage(version_id, "testing", "de nieuwe versie testen", 72, report)
+        await self._stage(version_id, "testing", live.text("editor.publishing.stage_testing", self.engine), 72, report)
         problems = await self._test(version_id, model, report)
         if problems:
-            report["reason"] = "De tests vonden problemen, dus het huidige model blijft actief: " + " ".join(problems)
+            report["reason"] = live.text("editor.publishing.tests_failed", self.engine, problems=" ".join(problems))
             raise PublishError(report["reason"])
         await asyncio.to_thread(_update, self.engine, version_id, status="ready",
                                 model_path=_stored_path(model, self.root),
-                                progress=100, stage="getest en gepubliceerd", report=report,
+                                progress=100, stage=live.text("editor.publishing.stage_done", self.engine),
+                                report=report,
                                 activated_at=utcnow(), activated_by=report.get("actor", "beheerder"))
         await asyncio.to_thread(draft_store.mark_published, self.engine, report["drafts"], version_id)
         logger.info("version %d published", version_id)
@@ -244,7 +246,7 @@ class Publisher:
         command = [str(Path(sys.executable).parent / "rasa"), "train", "--config", str(project.config),
                    "--domain", str(project.domain), "--data", str(project.data), "--out", str(model.parent),
                    "--fixed-model-name", model.name.removesuffix(".tar.gz")]
-        await self._stage(version_id, "training", "Naast leert de nieuwe zinnen", 5, report)
+        await self._stage(version_id, "training", live.text("editor.publishing.stage_training", self.engine), 5, report)
         tail: list[str] = []
         total = _component_count(project.config)
         done: list[str] = []
@@ -253,12 +255,13 @@ class Publisher:
             if found := COMPONENT_DONE.search(line):
                 done.append(found.group(2))
                 percent = min(100, 100 * len(done) // total)
-                await self._stage(version_id, "training", f"Naast leert de nieuwe zinnen: {percent}%",
+                await self._stage(version_id, "training",
+                                  live.text("editor.publishing.stage_training_percent", self.engine, percent=percent),
                                   5 + percent * 65 // 100, report)
 
         code = await _run_streaming(command, self.root, progress, tail)
         if code != 0 or not model.exists():
-            report["reason"] = "Het trainen is niet gelukt. Het huidige model blijft actief."
+            report["reason"] = live.text("editor.publishing.training_failed", self.engine)
             report["detail"] = "\n".join(tail[-30:])
             raise PublishError(report["reason"])
 
@@ -283,7 +286,8 @@ class Publisher:
             stories = [line for line in details.splitlines() if line.startswith("- story:")]
             report["conversation_tests"] = {"exit": code, "failed": len(stories), "detail": details[:4000]}
             if code != 0 or stories:
-                problems.append(f"{len(stories) or 'een of meer'} testgesprekken lopen niet meer zoals bedoeld.")
+                problems.append(live.text("editor.publishing.conversations_failed", self.engine, count=len(stories))
+                                if stories else live.text("editor.publishing.conversations_failed_some", self.engine))
 
     async def _persona_tests(self, model: Path, report: dict[str, Any], problems: list[str]) -> None:
         from bot.processes import Servers
@@ -303,9 +307,9 @@ class Publisher:
                 summary = json.loads(out.read_text(encoding="utf-8")).get("totals", {}) if out.exists() else {}
                 report["personas"] = {"exit": code, "totals": summary, "detail": "\n".join(tail[-40:])}
                 if code != 0:
-                    problems.append("De proefgesprekken met voorbeeldinwoners halen de doelen niet "
-                                    f"(trouw: {summary.get('faithful_share')}, lussen: {summary.get('loops')}, "
-                                    f"onterechte crisisreacties: {summary.get('false_crisis_replies')}).")
+                    problems.append(live.text("editor.publishing.personas_failed", self.engine,
+                                              faithful=summary.get("faithful_share"), loops=summary.get("loops"),
+                                              false_crisis=summary.get("false_crisis_replies")))
             finally:
                 await asyncio.to_thread(servers.stop)
 

@@ -18,6 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from bot.config import ROOT
+from bot.texts import live
 from bot.training.drafts import Draft
 from bot.training.project import base_examples, write_project
 
@@ -29,27 +30,28 @@ class Finding:
     detail: str = ""  # Rasa's own words (English), for whoever helps the editor
 
 
+# Rasa's message -> the name of its Dutch text in the store (its placeholders: the pattern's groups).
 _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"The example '(?P<text>.*)' was found labeled with multiple different intents.*labeled with: "
                 r"(?P<intents>.*)", re.S),
-     "De zin “{text}” staat al bij een ander onderwerp ({intents}). Een zin kan maar bij één onderwerp horen."),
+     "editor.validation.example_elsewhere"),
     (re.compile(r"The intent '(?P<intent>.*)' is not used in any story or rule"),
-     "Het onderwerp {intent} heeft nog geen gesprekspad: Naast weet niet wat het moet antwoorden."),
-    (re.compile(r"The utterance '(?P<name>.*)' is not used in any story or rule"),
-     "Het antwoord {name} wordt nergens in een gesprekspad gebruikt."),
-    (re.compile(r"'(?P<name>.*)' is used in the stories, but is not a valid utterance"),
-     "Een gesprekspad gebruikt het antwoord {name}, maar dat antwoord bestaat niet."),
+     "editor.validation.no_path"),
+    (re.compile(r"The utterance '(?P<response>.*)' is not used in any story or rule"),
+     "editor.validation.answer_unused"),
+    (re.compile(r"'(?P<response>.*)' is used in the stories, but is not a valid utterance"),
+     "editor.validation.answer_missing"),
     (re.compile(r"The intent '(?P<intent>.*)' is listed in the domain file, but is not found in the NLU training data"),
-     "Het onderwerp {intent} heeft nog geen voorbeeldzinnen. Voeg er minstens één toe."),
+     "editor.validation.no_examples"),
 ]
 
 
 def dutch(message: str) -> str:
-    for pattern, text in _PATTERNS:
+    for pattern, name in _PATTERNS:
         match = pattern.search(message)
         if match:
-            return text.format(**{k: v.strip().rstrip(".") for k, v in match.groupdict().items()})
-    return "De controle van Rasa vond een probleem met deze wijziging. Vraag de beheerder om hulp."
+            return live.text(name, **{k: v.strip().rstrip(".") for k, v in match.groupdict().items()})
+    return live.text("editor.validation.other")
 
 
 def _intent_of(message: str, drafts: Iterable[Draft]) -> str | None:
@@ -100,11 +102,11 @@ def own_checks(drafts: Iterable[Draft], root: Path = ROOT) -> list[Finding]:
     for draft in drafts:
         for text in draft.examples:
             if text in base.get(draft.intent, ()):
-                findings.append(Finding(draft.intent, f"De zin “{text}” staat al bij dit onderwerp."))
+                findings.append(Finding(draft.intent, live.text("editor.validation.example_known", text=text)))
         if draft.new and not draft.response.strip():
-            findings.append(Finding(draft.intent, "Schrijf het antwoord dat Naast bij dit onderwerp geeft."))
+            findings.append(Finding(draft.intent, live.text("editor.validation.no_answer")))
         if draft.new and not draft.examples:
-            findings.append(Finding(draft.intent, "Een nieuw onderwerp heeft minstens één voorbeeldzin nodig."))
+            findings.append(Finding(draft.intent, live.text("editor.validation.new_without_examples")))
     return findings
 
 

@@ -19,6 +19,7 @@ from aiohttp import web
 
 from bot.accounts.users import Account
 from bot.learning import store as learning
+from bot.texts import live
 from bot.training import drafts as draft_store
 from bot.training import publish
 from bot.training.drafts import Change, Draft, DraftConflict, DraftError
@@ -145,11 +146,11 @@ async def change_intent(request: web.Request, account: Account) -> web.Response:
     current = next((d for d in drafts if d.intent == intent), Draft(intent))
     try:
         change = Change(
-            add_examples=[draft_store.clean_text(line, limit=draft_store.MAX_EXAMPLE_CHARS, what="voorbeeldzin")
+            add_examples=[draft_store.clean_text(line, limit=draft_store.MAX_EXAMPLE_CHARS, what="example")
                           for line in typed.splitlines() if line.strip()],
             remove_example=str(form["verwijder"]) if form.get("verwijder") else None,
             response=(draft_store.clean_text(str(form["antwoord"]), limit=draft_store.MAX_RESPONSE_CHARS,
-                                             what="antwoord") if "antwoord" in form else None))
+                                             what="answer") if "antwoord" in form else None))
         if not change.add_examples and change.remove_example is None and change.response is None:
             raise DraftError(_say(request, "no_example"))
         if expected != current.version:
@@ -170,12 +171,12 @@ async def new_topic(request: web.Request, account: Account) -> web.Response:
     values = {k: str(form.get(k, ""))[:5000] for k in ("titel", "voorbeelden", "antwoord")}
     drafts = await _drafts(request)
     try:
-        title = draft_store.clean_text(values["titel"], limit=60, what="naam van het onderwerp")
-        examples = [draft_store.clean_text(line, limit=draft_store.MAX_EXAMPLE_CHARS, what="voorbeeldzin")
+        title = draft_store.clean_text(values["titel"], limit=60, what="title")
+        examples = [draft_store.clean_text(line, limit=draft_store.MAX_EXAMPLE_CHARS, what="example")
                     for line in values["voorbeelden"].splitlines() if line.strip()]
         if not examples:
             raise DraftError(_say(request, "no_example_new"))
-        response = draft_store.clean_text(values["antwoord"], limit=draft_store.MAX_RESPONSE_CHARS, what="antwoord")
+        response = draft_store.clean_text(values["antwoord"], limit=draft_store.MAX_RESPONSE_CHARS, what="answer")
         name = draft_store.new_intent_name(title, set(intents()) | {d.intent for d in drafts})
         findings = await _check_and_save(request, account, Draft(name, tuple(examples), True, title, response), 0)
     except DraftError as error:
@@ -257,7 +258,7 @@ async def messages_page(request: web.Request, account: Account) -> web.Response:
     groups = await asyncio.to_thread(learning.grouped, _db(request))
     return await render(request, "editor/understanding/messages.html", account, groups=groups,
                         intents=[(n, intent_label(n)) for n in editable_intents(await _drafts(request))],
-                        reasons=learning.REASON_NAMES, message=_saved(request))
+                        reasons=live.strings("editor.messages.reason.", request.app[DB]), message=_saved(request))
 
 
 @requires(*EDITOR_ROLES)
@@ -294,7 +295,7 @@ async def _messages_error(request: web.Request, account: Account, text: str) -> 
     groups = await asyncio.to_thread(learning.grouped, _db(request))
     return await render(request, "editor/understanding/messages.html", account, status=422, groups=groups, error=text,
                         intents=[(n, intent_label(n)) for n in editable_intents(await _drafts(request))],
-                        reasons=learning.REASON_NAMES)
+                        reasons=live.strings("editor.messages.reason.", request.app[DB]))
 
 
 async def _deidentify_forever(app: web.Application) -> None:

@@ -15,9 +15,10 @@ from aiohttp import web
 
 from bot.db import utcnow
 from bot.inbox.routing import label_name
-from bot.inbox.status import STATUS_NAMES
+from bot.texts import live
 from bot.web import auth
 from bot.web.inbox import views
+from bot.web.keys import DB
 
 LOCAL_TZ = ZoneInfo("Europe/Amsterdam")
 
@@ -30,27 +31,28 @@ def local_date(value: dt.datetime | None) -> str:
     return value.astimezone(LOCAL_TZ).strftime("%d-%m-%Y") if value else ""
 
 
-def age(value: dt.datetime | None, now: dt.datetime | None = None) -> str:
-    """How long ago, in plain Dutch: "net binnen", "25 minuten", "3 uur", "1 dag", "12 dagen"."""
+def age(value: dt.datetime | None, now: dt.datetime | None = None, source: live.Source = None) -> str:
+    """How long ago, in plain Dutch (``inbox.age.*`` texts): "net binnen", "25 minuten geleden", "1 dag geleden"."""
     if value is None:
         return ""
     seconds = max(0, int(((now or utcnow()) - value).total_seconds()))
     if seconds < 120:
-        return "net binnen"
+        return live.text("inbox.age.just_now", source)
     minutes = seconds // 60
     if minutes < 60:
-        return f"{minutes} minuten geleden"
+        return live.text("inbox.age.minutes", source, count=minutes)
     hours = minutes // 60
     if hours < 24:
-        return f"{hours} uur geleden"
+        return live.text("inbox.age.hours", source, count=hours)
     days = hours // 24
-    return "1 dag geleden" if days == 1 else f"{days} dagen geleden"
+    return live.text("inbox.age.one_day", source) if days == 1 else live.text("inbox.age.days", source, count=days)
 
 
 def setup(app: web.Application) -> None:
     env = aiohttp_jinja2.get_env(app)
-    env.filters.update(local_datetime=local_datetime, local_date=local_date, age=age, label_name=label_name,
-                       status_name=lambda status: STATUS_NAMES.get(status, status))
+    env.filters.update(local_datetime=local_datetime, local_date=local_date, label_name=label_name,
+                       age=lambda value: age(value, source=app[DB]),  # the texts of the app's database
+                       status_name=lambda status: views.status_name(app[DB], status))
     router = app.router
     router.add_get("/inbox", views.inbox_root)
     router.add_get("/inbox/", views.note_list, name="inbox")

@@ -47,6 +47,11 @@ MESSAGES = live.Strings("inbox.message.")
 CONFLICTS = live.Strings("inbox.conflict.")
 
 
+def status_name(source: live.Source, status: str) -> str:
+    """A status's name from the text store (``inbox.status.*``); an unknown status as it is."""
+    return live.text("inbox.status." + status, source) if status in statuses.STATUSES else status
+
+
 def _db(request: web.Request):
     return request.app[DB]
 
@@ -171,7 +176,7 @@ def _note_context(request: web.Request, view: inbox.NoteView) -> dict[str, Any]:
         "view": view, "note": note, "summary": view.summary, "t": load_texts(),
         "sections": [(name, getattr(note.sections, name)) for name in SECTION_ORDER],
         "privacy_lines": privacy_lines(note), "team_name": routing.team_name(view.summary.team),
-        "status_name": statuses.STATUS_NAMES.get(view.summary.status, view.summary.status),
+        "status_name": status_name(request.app[DB], view.summary.status),
     }
 
 
@@ -227,7 +232,7 @@ def _status_action(status: str, message: str) -> RoleHandler:
             if isinstance(view, web.Response):
                 return view
             if isinstance(problem, Conflict):
-                who = f" door {problem.who}" if problem.who else ""
+                who = " " + say(request, "inbox.by", who=problem.who) if problem.who else ""
                 error, code = CONFLICTS.get(problem.reason, CONFLICTS["changed"]).format(who=who), 409
             else:
                 error, code = str(problem), 400
