@@ -60,6 +60,7 @@ from rasa.shared.core.events import (
 from rasa.utils.endpoints import ClientResponseError
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.rasa_runtime import payloads
 from bot.texts.resources import current_resources
 
 logger = logging.getLogger(__name__)
@@ -130,6 +131,7 @@ class NaastMessageProcessor(MessageProcessor):
         super().__init__(model_path, tracker_store, *args, **kwargs)
 
     async def handle_message(self, message: UserMessage) -> list[dict[str, Any]] | None:
+        message.text = payloads.as_typed_or_button(message.text, self.domain)
         try:
             return await super().handle_message(message)
         except SQLAlchemyError as error:

@@ -21,9 +21,10 @@ SENDERS = [f"fuzz-{uuid.uuid4().hex[:12]}" for _ in range(3)]
 
 texts = st.one_of(
     st.text(max_size=300),
-    # Not "/nlu_fallback": typed mid-conversation it still leaves the conversation answering nothing (a
-    # dialogue bug, reported; the empty message, which did the same, is now refused by the REST channel).
-    st.sampled_from(["", " ", "\x00", "<script>alert(1)</script>", "/restart", "/session_start",
+    # Rasa's own commands ("/restart", "/nlu_fallback", ...) typed by a resident are read as words
+    # (bot/rasa_runtime/payloads.py): each still gets an answer.
+    st.sampled_from(["", " ", "\x00", "<script>alert(1)</script>", "/restart", "/session_start", "/nlu_fallback",
+                     "/back", '/greet{"situation": "x"}',
                      '/affirm{"consent": true}', "/inform{\"situation\": \"x\"}", "{{municipality_phone}}",
                      "ja" * 1000, "é" * 3000, "\u202e\u200b", "SELECT * FROM events;--", "%s%s%n"]),
 )
