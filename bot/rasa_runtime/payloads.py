@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from rasa.core.nlg.interpolator import interpolate_text
+
 RASA_COMMANDS = {"restart", "session_start", "back", "nlu_fallback"}
 _BARE = re.compile(r"^/(\w+)$")
 _cache: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
@@ -21,7 +23,8 @@ def _allowed(domain: Any) -> tuple[frozenset[str], frozenset[str]]:
     """The intents a bare "/intent" may name, and the exact payloads with entities the buttons send."""
     key = id(domain)
     if key not in _cache:
-        payloads = {str(button.get("payload", "")) for variations in domain.responses.values()
+        # As the widget gets them: Rasa's response generator fills the payload ("{{" becomes "{").
+        payloads = {interpolate_text(str(button.get("payload", "")), {}) for variations in domain.responses.values()
                     for variation in variations for button in variation.get("buttons") or []}
         _cache.clear()  # one domain at a time (a published model brings its own)
         _cache[key] = (frozenset(set(domain.intents) - RASA_COMMANDS),
