@@ -11,8 +11,7 @@ import pytest
 
 from bench import load
 from bench.latency import response_names
-from bot.prod import missing_programs
-from tests.conftest import MODEL
+from tests.ops.topology import require_topology
 
 
 def _record(sender: str, texts: list[str], reference: str | None = None, status: int = 200) -> dict:
@@ -107,13 +106,9 @@ def test_the_intake_script_answers_the_questions_latency_does_not_know() -> None
 
 @pytest.fixture(scope="module")
 def quick_run(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    missing = missing_programs()
-    if missing:
-        pytest.skip(f"the production topology needs {', '.join(missing)}: run scripts/system-packages.sh")
+    require_topology()
     if importlib.util.find_spec("locust") is None:
         pytest.fail("locust is not installed: it is a dev dependency (pyproject.toml)")
-    if not MODEL.exists():
-        pytest.fail(f"No trained model at {MODEL}: run `make test` (it trains first).")
     workdir = tmp_path_factory.mktemp("load")
     result = load.run(quick=True, workdir=workdir)
     result["records"] = json.loads((workdir / "naast-1-records.json").read_text("utf-8"))
